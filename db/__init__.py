@@ -1,0 +1,1 @@
+"""Database layer: SQLAlchemy models, sessions and Alembic migrations."""

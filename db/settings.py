@@ -1,0 +1,20 @@
+"""Where the app keeps its data: the database URL and the data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Folder for the SQLite file, artifacts and logs (``DLL_DATA_DIR`` overrides)."""
+    path = Path(os.environ.get("DLL_DATA_DIR", PROJECT_ROOT / "data"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set (e.g. PostgreSQL), else a SQLite file in the data folder."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'app.db'}"

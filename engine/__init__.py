@@ -1,0 +1,1 @@
+"""The shared ML engine: specs, datasets, models, trainer and the job system. No streamlit."""

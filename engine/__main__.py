@@ -1,0 +1,78 @@
+"""Command line: ``python -m engine {example-spec,run,worker}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from engine.spec import EXAMPLE_SPECS, SpecError, example_spec, parse_spec
+
+
+class _ConsoleHooks:
+    """Print one progress line per epoch to stderr."""
+
+    def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None:
+        if "val_accuracy" in values:
+            print(
+                f"epoch {epoch:.0f}: train loss {values['train_loss']:.4f}, "
+                f"validation accuracy {values['val_accuracy']:.3f}",
+                file=sys.stderr,
+            )
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def _run(path: str) -> int:
+    from engine.jobs import check_runnable
+    from engine.trainer import train
+
+    try:
+        spec = parse_spec(json.loads(Path(path).read_text()))
+        check_runnable(spec)
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"error: cannot read the spec: {exc}", file=sys.stderr)
+        return 2
+    except SpecError as exc:
+        print(f"error: invalid spec: {exc}", file=sys.stderr)
+        return 2
+    result = train(spec, _ConsoleHooks())
+    summary = {k: v for k, v in result.as_dict().items() if k != "confusion_matrix"}
+    print(json.dumps(summary))
+    return 0 if result.status == "done" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("example-spec", help="print a ready-to-run spec as JSON")
+    ex.add_argument("name", choices=sorted(EXAMPLE_SPECS))
+    run = sub.add_parser("run", help="train a spec in the foreground; last line is JSON")
+    run.add_argument("spec", help="path to a spec JSON file")
+    worker = sub.add_parser("worker", help="serve queued runs from the database")
+    worker.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="exit when this process is gone (set by the app)",
+    )
+    worker.add_argument("--max-concurrent", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    if args.command == "example-spec":
+        print(example_spec(args.name).model_dump_json(indent=2))
+        return 0
+    if args.command == "run":
+        return _run(args.spec)
+    from engine.worker import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    serve(args.parent_pid, args.max_concurrent)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

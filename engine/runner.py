@@ -1,0 +1,82 @@
+"""Runs one queued run inside its own process, streaming metrics to the database."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+
+import torch
+from sqlalchemy import select, update
+
+from db.models import Metric, Run, utcnow
+from db.session import dispose_engines, read_session, write_session
+from engine import jobs
+from engine.spec import RunSpec
+from engine.trainer import train
+
+FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the database
+
+
+class DatabaseHooks:
+    """Trainer hooks that batch metric rows into the database and watch for a cancel."""
+
+    def __init__(self, run_id: int, epochs: int) -> None:
+        self.run_id, self.epochs = run_id, epochs
+        self.pending: list[Metric] = []
+        self.cancel_requested = False
+        self.last_flush = 0.0
+        self.progress = 0.0
+
+    def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None:
+        self.pending.append(Metric(run_id=self.run_id, step=step, epoch=epoch, values=values))
+        self.progress = min(1.0, epoch / self.epochs)
+        self._maybe_flush()
+
+    def should_stop(self) -> bool:
+        self._maybe_flush()
+        return self.cancel_requested
+
+    def _maybe_flush(self) -> None:
+        if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        with write_session() as session:
+            session.add_all(self.pending)
+            session.execute(
+                update(Run)
+                .where(Run.id == self.run_id)
+                .values(heartbeat_at=utcnow(), progress=self.progress)
+            )
+            self.cancel_requested = bool(
+                session.scalar(select(Run.cancel_requested).where(Run.id == self.run_id))
+            )
+        self.pending = []
+
+
+def execute_run(run_id: int) -> str:
+    """Train a claimed run to its end and record the outcome; returns the final status."""
+    with read_session() as session:
+        spec = RunSpec.model_validate(session.get_one(Run, run_id).spec)
+    torch.set_num_threads(1)  # runs share the machine; the worker's limit sets how many run
+    hooks = DatabaseHooks(run_id, spec.epochs)
+    try:
+        result = train(spec, hooks)
+    except Exception as exc:  # noqa: BLE001 - the learner sees the reason; the worker serves on
+        hooks.flush()
+        traceback.print_exc()
+        jobs.finish(run_id, "failed", f"Training stopped with an error: {exc}")
+        return "failed"
+    hooks.flush()
+    jobs.finish(run_id, result.status, result.reason, result.as_dict())
+    return result.status
+
+
+def run_in_child(run_id: int, database_url: str) -> None:
+    """Entry point of a run process (forked from the worker's warm server)."""
+    # The fork server keeps the environment it started with; the worker's URL is the truth.
+    os.environ["DATABASE_URL"] = database_url
+    dispose_engines()  # never share pooled connections across a fork
+    execute_run(run_id)

@@ -1,0 +1,175 @@
+"""The local worker: claims queued runs and runs each in its own process, with a limit."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from multiprocessing.process import BaseProcess
+
+from sqlalchemy import update
+
+from db.models import Run, utcnow
+from db.session import write_session
+from db.settings import data_dir, database_url
+from engine import jobs
+
+log = logging.getLogger("engine.worker")
+
+STALE_AFTER = timedelta(seconds=20)  # a running run with no heartbeat for this long is lost
+CANCEL_GRACE_SECONDS = 10.0
+
+
+def default_concurrency() -> int:
+    env = os.environ.get("DLL_MAX_CONCURRENT_RUNS")
+    return max(1, int(env)) if env else max(1, (os.cpu_count() or 2) // 2)
+
+
+def _context() -> mp.context.BaseContext:
+    # forkserver: each run is a fork of a server that has already imported torch, so a run
+    # starts in a fraction of a second, and CUDA is never initialised in a forked parent.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["engine.runner"])
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now, so the first run does not wait for torch to import."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
+@dataclass
+class LocalWorker:
+    max_concurrent: int = field(default_factory=default_concurrency)
+    poll_seconds: float = 0.1
+    running: dict[int, BaseProcess] = field(default_factory=dict)
+    started: dict[int, float] = field(default_factory=dict)  # run id -> monotonic start
+    cancel_seen: dict[int, float] = field(default_factory=dict)  # run id -> first seen
+
+    def __post_init__(self) -> None:
+        self.ctx = _context()
+
+    def tick(self) -> None:
+        """One round: reap finished processes, sweep lost runs, start queued ones."""
+        self._reap()
+        self._enforce_cancel_and_limits()
+        sweep_stale_runs(exclude=set(self.running))
+        while len(self.running) < self.max_concurrent:
+            run_id = jobs.claim_next(os.getpid())
+            if run_id is None:
+                break
+            from engine.runner import run_in_child
+
+            process = self.ctx.Process(
+                target=run_in_child, args=(run_id, database_url()), daemon=False
+            )
+            process.start()
+            self.running[run_id] = process
+            self.started[run_id] = time.monotonic()
+            log.info("run %s started in process %s", run_id, process.pid)
+
+    def _reap(self) -> None:
+        for run_id, process in list(self.running.items()):
+            if process.is_alive():
+                continue
+            process.join()
+            code = process.exitcode or 0
+            if code < 0:
+                reason = f"The training process was stopped (signal {-code}) before it finished."
+                jobs.finish(run_id, "interrupted", reason, only_if_running=True)
+            elif code > 0:
+                reason = f"The training process crashed (exit code {code})."
+                jobs.finish(run_id, "failed", reason, only_if_running=True)
+            del self.running[run_id]
+            self.started.pop(run_id, None)
+            self.cancel_seen.pop(run_id, None)
+
+    def _enforce_cancel_and_limits(self) -> None:
+        """Kill a run that ignores a cancel for too long or outlives its time limit."""
+        for run_id, process in self.running.items():
+            state = jobs.status(run_id)
+            if state is None or not state.active:
+                continue
+            now = time.monotonic()
+            limit = float(state.spec.get("time_limit_seconds", 900)) + 30
+            if now - self.started[run_id] > limit:
+                _kill(process)
+                jobs.finish(
+                    run_id,
+                    "failed",
+                    "Stopped: the run went past its time limit.",
+                    only_if_running=True,
+                )
+            elif (
+                state.cancel_requested
+                and now - self.cancel_seen.setdefault(run_id, now) > CANCEL_GRACE_SECONDS
+            ):
+                _kill(process)
+                jobs.finish(run_id, "cancelled", "Cancelled.", only_if_running=True)
+
+    def stop(self) -> None:
+        """Interrupt runs in flight (they can be started again) and wait for them."""
+        for run_id, process in self.running.items():
+            process.terminate()
+            process.join(5)
+            jobs.finish(
+                run_id,
+                "interrupted",
+                "The server stopped while this run was training.",
+                only_if_running=True,
+            )
+        self.running.clear()
+
+
+def _kill(process: BaseProcess) -> None:
+    process.kill()
+    process.join()
+
+
+def sweep_stale_runs(exclude: set[int] | None = None) -> int:
+    """Mark running runs whose heartbeat stopped as interrupted; returns how many."""
+    cutoff = utcnow() - STALE_AFTER
+    query = update(Run).where(Run.status == "running", Run.heartbeat_at < cutoff)
+    if exclude:
+        query = query.where(Run.id.not_in(exclude))
+    with write_session() as session:
+        result = session.execute(
+            query.values(
+                status="interrupted",
+                finished_at=utcnow(),
+                reason="The worker running it stopped responding; start the run again.",
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def serve(parent_pid: int | None = None, max_concurrent: int | None = None) -> None:
+    """Run the worker until SIGTERM, or until the parent process (the app) is gone."""
+    lock = open(data_dir() / "worker.lock", "w")  # noqa: SIM115 - held for the process's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log.warning("another worker already serves %s; exiting", data_dir())
+        return
+    worker = LocalWorker(max_concurrent or default_concurrency())
+    warm_up()
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("worker %s serving, up to %s runs at once", os.getpid(), worker.max_concurrent)
+    while not stopping and (parent_pid is None or os.getppid() == parent_pid):
+        worker.tick()
+        time.sleep(worker.poll_seconds)
+    worker.stop()

@@ -1,0 +1,1 @@
+"""Lab definitions and course content: steps, objectives, defaults. No streamlit."""

@@ -1,0 +1,117 @@
+"""Loads competencies and tracks from content/ (data, not code)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from db.settings import PROJECT_ROOT
+
+CONTENT = PROJECT_ROOT / "content"
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    name: str
+    icon: str
+    summary: str
+    description: str
+    practised_in: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str  # concept | lab | reflect
+    title: str
+    track_id: str
+    competency: str
+    body: str = ""  # Markdown, for concept steps
+    lab: str | None = None
+    objective: str | None = None
+    prompt: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    competency: str
+    title: str
+    introduction: str
+    steps: tuple[Step, ...]
+
+
+def _read_yaml(path: Path) -> object:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def competencies() -> tuple[Competency, ...]:
+    rows = _read_yaml(CONTENT / "competencies.yaml")
+    assert isinstance(rows, list)
+    return tuple(
+        Competency(
+            r["id"],
+            r["name"],
+            r["icon"],
+            r["summary"].strip(),
+            r["description"].strip(),
+            tuple(r.get("practised_in", [])),
+        )
+        for r in rows
+    )
+
+
+def competency(competency_id: str) -> Competency:
+    for item in competencies():
+        if item.id == competency_id:
+            return item
+    raise KeyError(competency_id)
+
+
+def _step(raw: dict, track_id: str, competency_id: str) -> Step:  # type: ignore[type-arg]
+    body = (CONTENT / raw["body"]).read_text(encoding="utf-8") if raw.get("body") else ""
+    return Step(
+        id=raw["id"],
+        kind=raw["kind"],
+        title=raw["title"],
+        track_id=track_id,
+        competency=competency_id,
+        body=body,
+        lab=raw.get("lab"),
+        objective=raw.get("objective"),
+        prompt=(raw.get("prompt") or "").strip(),
+        summary=(raw.get("summary") or "").strip(),
+    )
+
+
+@lru_cache(maxsize=1)
+def tracks() -> dict[str, Track]:
+    """Every track by id, in the order of the competencies."""
+    result: dict[str, Track] = {}
+    for comp in competencies():
+        raw = _read_yaml(CONTENT / "tracks" / f"{comp.id}.yaml")
+        assert isinstance(raw, dict)
+        steps = tuple(_step(s, raw["id"], raw["competency"]) for s in raw["steps"])
+        result[raw["id"]] = Track(
+            raw["id"], raw["competency"], raw["title"], raw["introduction"].strip(), steps
+        )
+    return result
+
+
+def find_step(step_id: str) -> Step:
+    for track in tracks().values():
+        for step in track.steps:
+            if step.id == step_id:
+                return step
+    raise KeyError(step_id)
+
+
+def steps_for_lab(lab_id: str, kind: str) -> list[Step]:
+    """Track steps that a lab's runs can complete (lab objectives or reflections)."""
+    return [s for t in tracks().values() for s in t.steps if s.lab == lab_id and s.kind == kind]

@@ -1,0 +1,59 @@
+"""Turns finished runs and reflections into recorded progress on track steps."""
+
+from __future__ import annotations
+
+from classroom import progress, runs
+from classroom.access import Actor
+from classroom.journals import Entry
+from classroom.progress import StepRef
+from engine.jobs import RunStatus
+from labs.catalog import steps_for_lab
+from labs.objectives import ObjectiveOutcome, evaluate
+from labs.registry import LABS
+
+MIN_REFLECTION_WORDS = 25
+
+
+def outcome_of(run: RunStatus) -> dict:  # type: ignore[type-arg]
+    return {"status": run.status, "spec": run.spec, "result": run.result or {}}
+
+
+def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
+    """Check a finished run against its lab's objectives and record steps it completes."""
+    lab = LABS.get(run.lab_id or "")
+    if lab is None or run.active:
+        return []
+    outcomes = evaluate(lab.objectives, outcome_of(run))
+    if run.owner_id == actor.id:
+        passed = {o.objective_id for o in outcomes if o.passed}
+        for step in steps_for_lab(lab.id, "lab"):
+            if step.objective in passed:
+                progress.complete_step(actor, _ref(step), run_id=run.id)
+    return outcomes
+
+
+def catch_up(actor: Actor) -> None:
+    """Record lab steps passed by runs that finished while no page was watching."""
+    done = progress.completed_steps(actor)
+    for lab_id in LABS:
+        if all(s.id in done for s in steps_for_lab(lab_id, "lab")):
+            continue
+        for run in runs.my_runs(actor, lab_id):
+            if run.status == "done":
+                check_run(actor, run)
+
+
+def record_reflection(actor: Actor, entry: Entry, lab_id: str | None) -> bool:
+    """A reflection of enough words about a lab run completes that lab's reflect steps."""
+    if lab_id is None or entry.run_id is None:
+        return False
+    if len(entry.body.split()) < MIN_REFLECTION_WORDS:
+        return False
+    recorded = False
+    for step in steps_for_lab(lab_id, "reflect"):
+        recorded |= progress.complete_step(actor, _ref(step), run_id=entry.run_id)
+    return recorded
+
+
+def _ref(step) -> StepRef:  # type: ignore[no-untyped-def]
+    return StepRef(step.track_id, step.id, step.competency)

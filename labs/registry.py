@@ -1,0 +1,12 @@
+"""Every lab the app offers, by id."""
+
+from __future__ import annotations
+
+from labs import first_network
+from labs.registry_types import Lab
+
+LABS: dict[str, Lab] = {lab.id: lab for lab in (first_network.LAB,)}
+
+
+def get_lab(lab_id: str) -> Lab:
+    return LABS[lab_id]

@@ -1,0 +1,66 @@
+"""Teacher: classes, join codes, the roster, progress and shared reflections."""
+
+import streamlit as st
+
+from classroom import classes, journals, progress
+from labs.catalog import tracks
+from ui.auth import require_teacher
+from ui.journal_list import render_entry_text
+from ui.progress_matrix import render_progress_matrix
+
+teacher = require_teacher()
+st.title("My classes")
+
+with (
+    st.expander("Create a class", expanded=not classes.list_classes(teacher)),
+    st.form("new_class", border=False, clear_on_submit=True),
+):
+    name = st.text_input("Class name", max_chars=80, placeholder="e.g. Year 11 Computing")
+    if st.form_submit_button("Create class", type="primary"):
+        try:
+            made = classes.create_class(teacher, name)
+            st.session_state["chosen_class"] = made.id
+            st.success(f"Created {made.name}. Its join code is {made.join_code}.")
+        except ValueError as exc:
+            st.error(str(exc))
+
+my_classes = classes.list_classes(teacher)
+if not my_classes:
+    st.stop()
+ids = [c.id for c in my_classes]
+chosen_id = st.session_state.get("chosen_class", ids[-1])
+klass = st.selectbox(
+    "Class",
+    my_classes,
+    index=ids.index(chosen_id) if chosen_id in ids else 0,
+    format_func=lambda c: c.name,
+)
+st.session_state["chosen_class"] = klass.id
+
+st.markdown(
+    f"Join code: **`{klass.join_code}`**. Learners enter it when they create an "
+    "account, or on their home page."
+)
+members = classes.roster(teacher, klass.id)
+all_tracks = tracks()
+track = all_tracks[
+    st.selectbox(
+        "Track",
+        list(all_tracks),
+        format_func=lambda t: all_tracks[t].title,
+        key="matrix_track",
+        index=list(all_tracks).index("digital-literacy"),
+    )
+]
+st.subheader(f"Progress · {len(members)} learners")
+render_progress_matrix(members, progress.class_progress(teacher, klass.id), track)
+
+st.subheader("Reflections shared with you")
+shared = journals.shared_entries_for_class(teacher, klass.id)
+if not shared:
+    st.caption("No learner has shared a reflection yet.")
+for entry in shared:
+    with st.container(border=True):
+        about = f"run {entry.run_id}" if entry.run_id else "a free entry"
+        st.caption(f"{entry.author} · about {about} · {entry.updated_at:%Y-%m-%d %H:%M} UTC")
+        render_entry_text(entry.body)

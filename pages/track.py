@@ -1,0 +1,54 @@
+"""One competency's track: its introduction and ordered steps."""
+
+import streamlit as st
+
+from classroom import progress
+from classroom.progress import StepRef
+from labs import evidence
+from labs.catalog import competency, tracks
+from ui.auth import require_signed_in
+from ui.cards import step_header, step_icon
+
+actor = require_signed_in()
+track_id = st.query_params.get("id", "digital-literacy")
+track = tracks().get(track_id)
+if track is None:
+    st.error("That track does not exist.")
+    st.page_link("pages/home.py", label="Back to all tracks", icon=":material/home:")
+    st.stop()
+
+evidence.catch_up(actor)
+done = progress.completed_steps(actor)
+comp = competency(track.competency)
+st.caption(f"{comp.icon} {comp.name}")
+st.title(track.title)
+st.markdown(track.introduction)
+st.progress(
+    sum(s.id in done for s in track.steps) / len(track.steps),
+    text=f"{sum(s.id in done for s in track.steps)} of {len(track.steps)} steps done",
+)
+
+for number, step in enumerate(track.steps, start=1):
+    is_done = step.id in done
+    with st.expander(step_header(number, step), icon=step_icon(is_done), expanded=not is_done):
+        if step.kind == "concept":
+            st.markdown(step.body)
+            if step.id not in done and st.button("Mark as read", key=f"read_{step.id}"):
+                progress.complete_step(actor, StepRef(track.id, step.id, track.competency))
+                st.rerun()
+        elif step.kind == "lab":
+            st.write(step.summary)
+            st.page_link(
+                "pages/first_network.py",
+                label=f"Open the lab: {step.title}",
+                icon=":material/science:",
+            )
+        else:
+            st.markdown(step.prompt)
+            st.caption(
+                "Write your reflection under a finished run in the lab; "
+                "a reflection of 25 words or more completes this step."
+            )
+            st.page_link(
+                "pages/first_network.py", label="Go to your runs", icon=":material/edit_note:"
+            )

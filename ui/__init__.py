@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces. Only pages/ and ui/ import streamlit."""

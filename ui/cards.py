@@ -1,0 +1,39 @@
+"""Competency cards for the home page and step rows for track pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from labs.catalog import Competency, Step, Track
+
+STEP_ICONS = {
+    "concept": ":material/menu_book:",
+    "lab": ":material/science:",
+    "reflect": ":material/edit_note:",
+}
+STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
+
+
+def competency_card(comp: Competency, track: Track, done: set[str]) -> None:
+    finished = sum(1 for s in track.steps if s.id in done)
+    with st.container(border=True, height="stretch"):
+        st.markdown(f"#### {comp.icon} {comp.name}")
+        st.write(comp.summary)
+        st.caption("Practised in: " + "; ".join(comp.practised_in))
+        st.progress(
+            finished / len(track.steps), text=f"{finished} of {len(track.steps)} steps done"
+        )
+        st.page_link(
+            "pages/track.py",
+            label=f"Open the {comp.name} track",
+            icon=":material/arrow_forward:",
+            query_params={"id": track.id},
+        )
+
+
+def step_header(number: int, step: Step) -> str:
+    return f"{number}. {STEP_KINDS[step.kind]}: {step.title}"
+
+
+def step_icon(done: bool) -> str:
+    return ":material/check_circle:" if done else ":material/radio_button_unchecked:"
