@@ -30,9 +30,9 @@ def start_session(actor: Actor) -> str:
     return token
 
 
-def actor_for_token(token: str | None) -> Actor | None:
+def actor_for_token(token: object) -> Actor | None:
     """The signed-in user for a cookie token, or None if unknown, revoked or expired."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = utcnow()
     with read_session() as session:

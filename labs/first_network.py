@@ -33,7 +33,7 @@ def hints_for_run(outcome: RunOutcome) -> list[str]:
     if status == "diverged" or (status == "done" and accuracy < 0.2 and lr >= 0.1):
         hints.append(
             f"A learning rate of {lr:g} makes the steps so big that the network never "
-            "settles. Try 0.001 with Adam or 0.03 with SGD."
+            "settles. Lower it: try 0.001 with Adam or 0.03 with SGD."
         )
     if status == "done" and lr <= 0.0003:
         hints.append(

@@ -1,0 +1,62 @@
+"""Is the course content whole: every id resolves, nothing empty, every lab step checkable?"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from labs.catalog import CONTENT, competencies, tracks
+from labs.registry import LABS
+
+EXPECTED_COMPETENCIES = [
+    "cognitive-flexibility",
+    "cross-cultural-communication",
+    "digital-literacy",
+    "collaboration",
+    "critical-thinking",
+    "self-directed-learning",
+]
+ALL_STEPS = [step for track in tracks().values() for step in track.steps]
+
+
+def test_there_are_six_competencies_each_with_a_track() -> None:
+    assert [c.id for c in competencies()] == EXPECTED_COMPETENCIES
+    assert list(tracks()) == EXPECTED_COMPETENCIES
+
+
+def test_step_ids_are_unique_across_tracks() -> None:
+    ids = [s.id for s in ALL_STEPS]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("step", ALL_STEPS, ids=lambda s: s.id)
+def test_every_step_has_what_its_kind_needs(step) -> None:
+    assert step.title.strip()
+    if step.kind == "concept":
+        assert len(step.body.split()) >= 150, "a concept page should teach something"
+    elif step.kind == "lab":
+        assert step.lab in LABS, f"lab {step.lab!r} does not exist"
+        objective_ids = {o.id for o in LABS[step.lab].objectives}
+        assert step.objective in objective_ids, f"objective {step.objective!r} has no check"
+        assert step.summary
+    else:
+        assert step.kind == "reflect"
+        assert step.lab in LABS and step.prompt
+
+
+def test_the_digital_literacy_track_has_a_lab_and_a_reflection() -> None:
+    kinds = [s.kind for s in tracks()["digital-literacy"].steps]
+    assert "lab" in kinds and "reflect" in kinds
+
+
+@pytest.mark.parametrize("path", sorted(CONTENT.rglob("*.*")), ids=lambda p: p.name)
+def test_no_placeholder_text_in_content(path) -> None:
+    text = path.read_text(encoding="utf-8").lower()
+    assert not re.search(r"coming soon|lorem ipsum|\btodo\b|fixme", text)
+
+
+def test_every_concept_file_is_used_by_a_step() -> None:
+    used = {s.body for s in ALL_STEPS if s.kind == "concept"}
+    for path in (CONTENT / "concepts").glob("*.md"):
+        assert path.read_text(encoding="utf-8") in used, f"{path.name} is not in any track"

@@ -1,0 +1,126 @@
+"""The whole path in a real browser: a teacher, a class, a learner who trains and reflects."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import wait_for_app
+
+TEACHER_PASSWORD = "teach with patience"
+LEARNER_PASSWORD = "learning every day"
+REFLECTION = (
+    "I chose a CNN with Adam and forty epochs because a CNN looks at neighbouring pixels. "
+    "Both curves kept falling together and the validation accuracy levelled off near the end, "
+    "so next time I will try fewer epochs to see whether the accuracy stays the same."
+)
+
+
+def chart_points(page: Page) -> int:
+    """How many points the live training chart holds right now."""
+    # calcdata holds plotly's computed points per trace (x and y may arrive as typed arrays).
+    return page.evaluate(
+        "() => { const d = document.querySelector('.js-plotly-plot');"
+        " return d && d.calcdata ? d.calcdata.reduce((n, t) => n + t.length, 0) : 0; }"
+    )
+
+
+def sign_up_teacher(page: Page, base: str) -> None:
+    page.goto(base)
+    expect(page).to_have_url(re.compile(r"/auth/setup$"))
+    page.fill("#display_name", "Tess Teacher")
+    page.fill("#username", "tess")
+    page.fill("#password", TEACHER_PASSWORD)
+    page.fill("#confirm", TEACHER_PASSWORD)
+    page.click("button[type=submit]")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Welcome, Tess Teacher")).to_be_visible()
+
+
+def create_class(page: Page, base: str) -> str:
+    page.goto(f"{base}/classes")
+    wait_for_app(page)
+    page.get_by_label("Class name").fill("Year 11 Computing")
+    page.get_by_role("button", name="Create class").click()
+    notice = page.get_by_text(re.compile(r"Its join code is [A-Z0-9]{6}"))
+    expect(notice).to_be_visible(timeout=30_000)
+    return re.search(r"join code is ([A-Z0-9]{6})", notice.inner_text()).group(1)
+
+
+def sign_up_learner(page: Page, base: str, code: str) -> None:
+    page.goto(f"{base}/auth/signup?code={code}")
+    page.fill("#display_name", "Lin Learner")
+    page.fill("#username", "lin")
+    page.fill("#password", LEARNER_PASSWORD)
+    page.fill("#confirm", LEARNER_PASSWORD)
+    page.click("button[type=submit]")
+    wait_for_app(page)
+    expect(page.get_by_text("Class: Year 11 Computing")).to_be_visible()
+
+
+def train_and_watch(page: Page, base: str) -> None:
+    page.goto(f"{base}/first-network")
+    wait_for_app(page)
+    page.get_by_role("radio", name="CNN").click()
+    epochs = page.get_by_role("slider", name="Epochs")
+    epochs.focus()
+    for _ in range(30):  # 10 -> 40 epochs, long enough to watch it grow
+        page.keyboard.press("ArrowRight")
+    expect(epochs).to_have_attribute("aria-valuetext", "40")
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text(re.compile(r"Training: epoch \d+ of 40"))).to_be_visible(timeout=60_000)
+    first = chart_points(page)
+    time.sleep(2.5)
+    assert chart_points(page) > first, "the live chart did not grow while training"
+    accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+    expect(accuracy).to_be_visible(timeout=120_000)
+    expect(accuracy.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{2,3}\.\d%$"))
+    expect(page.get_by_text("Objective met: Reach at least 95% accuracy")).to_be_visible()
+
+
+def write_and_share_reflection(page: Page) -> None:
+    box = page.get_by_test_id("autosave-textarea")
+    box.click()
+    box.fill(REFLECTION)
+    expect(page.get_by_text(re.compile(r"Saved .* words"))).to_be_visible(timeout=30_000)
+    page.get_by_text("Share with my teacher").click()
+    wait_for_app(page)
+
+
+def test_teacher_class_learner_training_reflection_and_teacher_view(server, browser) -> None:
+    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    learner = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+    sign_up_teacher(teacher, server)
+    code = create_class(teacher, server)
+    sign_up_learner(learner, server, code)
+    train_and_watch(learner, server)
+    write_and_share_reflection(learner)
+
+    learner.reload()
+    wait_for_app(learner)
+    expect(learner).not_to_have_url(re.compile(r"/auth/"))  # still signed in after a reload
+    expect(learner.get_by_test_id("autosave-textarea")).to_have_value(REFLECTION)
+
+    teacher.goto(f"{server}/classes")
+    wait_for_app(teacher)
+    expect(teacher.get_by_text(REFLECTION)).to_be_visible()
+    grid = teacher.get_by_test_id("stDataFrame")
+    expect(grid).to_contain_text("Lin Learner")
+    # steps 1-2 (readings) not done, 3 (the lab objective) and 4 (the reflection) done
+    expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.5\s*·\s*·\s*✓\s*✓"))
+
+
+def test_signing_out_ends_the_session_and_pages_need_sign_in_again(server, browser) -> None:
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/auth/login")
+    page.fill("#username", "tess")
+    page.fill("#password", TEACHER_PASSWORD)
+    page.click("button[type=submit]")
+    wait_for_app(page)
+    page.get_by_test_id("sign-out").click()
+    expect(page).to_have_url(re.compile(r"/auth/login$"))
+    page.goto(f"{server}/classes")
+    expect(page).to_have_url(re.compile(r"/auth/login\?next="))

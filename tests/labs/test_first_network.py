@@ -1,0 +1,84 @@
+"""Does the first lab judge runs fairly and give hints that fit the run?"""
+
+from __future__ import annotations
+
+import pytest
+
+from classroom import progress, runs
+from classroom.journals import save_draft
+from engine import jobs
+from engine.spec import RunSpec
+from labs import evidence
+from labs.first_network import DEFAULT_SPEC, LAB, hints_for_run, reached_target
+
+
+def outcome(status="done", accuracy=0.9, **spec):
+    return {
+        "status": status,
+        "spec": {**DEFAULT_SPEC.model_dump(), **spec},
+        "result": {"test_accuracy": accuracy},
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "accuracy", "passed"),
+    [
+        ("done", 0.95, True),
+        ("done", 0.99, True),
+        ("done", 0.9499, False),
+        ("diverged", 0.99, False),
+        ("cancelled", 0.97, False),
+    ],
+)
+def test_the_target_is_95_percent_on_a_finished_run(status, accuracy, passed) -> None:
+    assert reached_target(outcome(status, accuracy)) is passed
+
+
+@pytest.mark.parametrize(
+    ("case", "expected_phrase"),
+    [
+        (outcome("diverged", 0.1, learning_rate=1.0), "lower"),
+        (outcome("done", 0.1, learning_rate=1.0), "never settles"),
+        (outcome("done", 0.6, learning_rate=0.0001), "tiny"),
+        (outcome("done", 0.9, optimizer="sgd", learning_rate=0.001), "SGD needs a larger"),
+        (outcome("done", 0.93, epochs=5), "only 5 times"),
+        (outcome("done", 0.94, model="dense", epochs=40), "switch the model to CNN"),
+    ],
+)
+def test_hints_are_computed_from_the_runs_own_settings(case, expected_phrase) -> None:
+    text = " ".join(hints_for_run(case))
+    assert expected_phrase.lower() in text.lower()
+
+
+def test_the_default_settings_leave_something_to_improve() -> None:
+    assert DEFAULT_SPEC.model == "dense" and DEFAULT_SPEC.epochs <= 10
+
+
+def test_a_passing_run_completes_the_lab_step_and_a_reflection_the_reflect_step(learner) -> None:
+    run_id = runs.submit_run(learner, RunSpec(epochs=1), LAB.id)
+    jobs.finish(run_id, "done", result={"test_accuracy": 0.97})
+    outcomes = evidence.check_run(learner, runs.get_run(learner, run_id))
+    assert [o.passed for o in outcomes] == [True]
+    assert "dl-first-network" in progress.completed_steps(learner)
+
+    short = save_draft(learner, "Too short to count.", run_id=run_id)
+    assert evidence.record_reflection(learner, short, LAB.id) is False
+    words = " ".join(["word"] * evidence.MIN_REFLECTION_WORDS)
+    full = save_draft(learner, words, entry_id=short.id, run_id=run_id)
+    assert evidence.record_reflection(learner, full, LAB.id) is True
+    assert "dl-reflect-first-run" in progress.completed_steps(learner)
+
+
+def test_a_failing_run_records_nothing_and_explains_why(learner) -> None:
+    run_id = runs.submit_run(learner, RunSpec(epochs=1), LAB.id)
+    jobs.finish(run_id, "done", result={"test_accuracy": 0.80})
+    [result] = evidence.check_run(learner, runs.get_run(learner, run_id))
+    assert not result.passed and result.hints
+    assert "dl-first-network" not in progress.completed_steps(learner)
+
+
+def test_catch_up_records_runs_that_finished_while_no_page_watched(learner) -> None:
+    run_id = runs.submit_run(learner, RunSpec(epochs=1), LAB.id)
+    jobs.finish(run_id, "done", result={"test_accuracy": 0.96})
+    evidence.catch_up(learner)
+    assert "dl-first-network" in progress.completed_steps(learner)
