@@ -90,7 +90,7 @@ def test_training_from_the_lab_page_shows_results_objective_and_journal(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not at.metric:
         at.run()  # run_every never fires in AppTest: poll by hand
-    assert [m.label for m in at.metric][0] == "Test accuracy"
+    assert at.metric[0].label == "Test accuracy"
     messages = [e.value for e in (*at.success, *at.warning)]
     assert any("95%" in m for m in messages)
     assert "Reflect on this run" in [h.value for h in at.subheader]
