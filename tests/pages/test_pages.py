@@ -155,3 +155,17 @@ def test_the_journal_page_lists_entries_and_offers_a_markdown_download(app_as, l
     at.switch_page("pages/journal.py").run()
     assert "First thoughts about learning rates." in [t.value for t in at.text]
     assert at.get("download_button")
+
+
+def test_the_cancel_button_stops_a_live_run(app_as, learner, worker) -> None:
+    run_id = runs.submit_run(learner, RunSpec(model="cnn", epochs=500), "first-network")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not jobs.metrics_since(run_id):
+        time.sleep(0.1)
+    at = app_as(learner)
+    at.query_params["run"] = str(run_id)
+    at.switch_page("pages/first_network.py").run()
+    at.button(key=f"cancel_{run_id}").click().run()
+    assert wait_for_end(run_id).status == "cancelled"
+    at.run()
+    assert any("You stopped this run" in e.value for e in at.error)
