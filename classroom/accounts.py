@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from classroom.access import Actor
 from db.models import Classroom, LoginAttempt, Membership, User, utcnow
@@ -103,8 +104,7 @@ def authenticate(username: str, password: str) -> Actor:
     name = username.strip().lower()[:64]
     if len(password) > MAX_PASSWORD:
         raise generic
-    if _recent_failures(name) >= MAX_FAILURES:
-        raise AccountError("Too many failed attempts; wait 15 minutes and try again.")
+    attempt_id = _reserve_attempt(name)
     with read_session() as session:
         user = session.scalar(select(User).where(User.username == name))
     ok = False
@@ -115,31 +115,45 @@ def authenticate(username: str, password: str) -> Actor:
             ok = False
     else:
         _hasher.hash(password)  # spend the same time as a real check
-    with write_session() as session:
-        session.add(LoginAttempt(username=name, succeeded=ok))
-        if ok and user is not None and _hasher.check_needs_rehash(user.password_hash):
-            session.get_one(User, user.id).password_hash = _hasher.hash(password)
     if not ok or user is None:
         raise generic
+    with write_session() as session:
+        session.get_one(LoginAttempt, attempt_id).succeeded = True
+        if _hasher.check_needs_rehash(user.password_hash):
+            session.get_one(User, user.id).password_hash = _hasher.hash(password)
     return Actor.from_user(user)
 
 
-def _recent_failures(username: str) -> int:
+def _reserve_attempt(username: str) -> int:
+    """Record this attempt as failed (until it succeeds) unless the name is throttled.
+
+    Counting and recording in one write transaction (BEGIN IMMEDIATE on SQLite) makes
+    parallel guesses queue up, so a burst cannot get more than MAX_FAILURES checks.
+    """
+    with write_session() as session:
+        if _recent_failures(session, username) >= MAX_FAILURES:
+            raise AccountError("Too many failed attempts; wait 15 minutes and try again.")
+        attempt = LoginAttempt(username=username, succeeded=False)
+        session.add(attempt)
+        session.flush()
+        return attempt.id
+
+
+def _recent_failures(session: Session, username: str) -> int:
     since = utcnow() - FAILURE_WINDOW
-    with read_session() as session:
-        last_ok = session.scalar(
-            select(func.max(LoginAttempt.at)).where(
-                LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
-            )
+    last_ok = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
         )
-        floor = max(since, last_ok) if last_ok else since  # a success resets the count
-        query = (
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.username == username,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at >= floor,
-            )
+    )
+    floor = max(since, last_ok) if last_ok else since  # a success resets the count
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at >= floor,
         )
-        return int(session.scalar(query) or 0)
+    )
+    return int(session.scalar(query) or 0)

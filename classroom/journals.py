@@ -77,6 +77,7 @@ def save_draft(
     """Create or update the actor's entry; a stale ``expected_version`` raises StaleEntry."""
     actor = require_actor(actor)
     body = body[:MAX_BODY]
+    stale: StaleEntry | None = None
     with write_session() as session:
         if run_id is not None:
             run = session.get(Run, run_id)
@@ -95,8 +96,9 @@ def save_draft(
             )
             session.add(copy)
             session.flush()
-            raise StaleEntry(_entry(row), _entry(copy))
-        if row is None:
+            # Raising here would roll the copy back; commit it first, then raise.
+            stale = StaleEntry(_entry(row), _entry(copy))
+        elif row is None:
             row = JournalEntry(
                 owner_id=actor.id, body=body, run_id=run_id, track_id=track_id, step_id=step_id
             )
@@ -104,7 +106,10 @@ def save_draft(
         elif row.body != body:
             row.body, row.version, row.updated_at = body, row.version + 1, utcnow()
         session.flush()
-        return _entry(row)
+        saved = _entry(row)
+    if stale is not None:
+        raise stale
+    return saved
 
 
 def set_shared(actor: Actor | None, entry_id: int, shared: bool) -> Entry:

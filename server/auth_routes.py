@@ -183,7 +183,7 @@ async def setup(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    if request.method == "POST" and not _same_origin(request):
+    if not _same_origin(request):
         return _refused()
     await run_in_threadpool(sessions.end_session, request.cookies.get(sessions.COOKIE_NAME))
     response = RedirectResponse("/auth/login", status_code=303)
@@ -207,6 +207,6 @@ ROUTES = [
     Route("/auth/login", login, methods=["GET", "POST"]),
     Route("/auth/signup", signup, methods=["GET", "POST"]),
     Route("/auth/setup", setup, methods=["GET", "POST"]),
-    Route("/auth/logout", logout, methods=["GET", "POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),  # POST only: a link cannot sign you out
     Route("/healthz", healthz, methods=["GET"]),
 ]

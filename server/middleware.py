@@ -58,9 +58,13 @@ class SecurityMiddleware(BaseHTTPMiddleware):
             actor = await run_in_threadpool(sessions.actor_for_token, token)
             if actor is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/auth/login?next={quote(target)}", status_code=303)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+                redirect = RedirectResponse(f"/auth/login?next={quote(target)}", status_code=303)
+                return _with_security_headers(redirect)  # every response, redirects too
+        return _with_security_headers(await call_next(request))
+
+
+def _with_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
