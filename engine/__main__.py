@@ -27,11 +27,11 @@ class _ConsoleHooks:
 
 
 def _run(path: str) -> int:
-    from engine.jobs import check_runnable
-    from engine.trainer import train
-
     try:
         spec = parse_spec(json.loads(Path(path).read_text()))
+        # Imported only now: a typo in the spec is reported before torch takes seconds to load.
+        from engine.jobs import check_runnable
+
         check_runnable(spec)
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: cannot read the spec: {exc}", file=sys.stderr)
@@ -39,6 +39,8 @@ def _run(path: str) -> int:
     except SpecError as exc:
         print(f"error: invalid spec: {exc}", file=sys.stderr)
         return 2
+    from engine.trainer import train
+
     result = train(spec, _ConsoleHooks())
     summary = {k: v for k, v in result.as_dict().items() if k != "confusion_matrix"}
     print(json.dumps(summary))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from db.models import Metric, Run, utcnow
 from db.session import read_session, write_session
-from engine.datasets import dataset_size
+from engine.datasets import split_dataset
 from engine.spec import RunSpec, SpecError
 
 ACTIVE = ("queued", "running")
@@ -47,9 +47,17 @@ class MetricRow:
 
 def check_runnable(spec: RunSpec) -> None:
     """Refuse specs that validate but cannot run on this data or machine."""
-    train_rows = int(
-        dataset_size(spec.dataset) * (1 - spec.test_fraction - spec.validation_fraction)
-    )
+    # Count the rows of the real split: rounding in the stratified split leaves fewer
+    # training rows than size * (1 - fractions) suggests (1077, not 1078, for the defaults).
+    try:
+        train_rows = len(
+            split_dataset(
+                spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed
+            ).y_train
+        )
+    except ValueError:
+        message = "together with the test fraction leaves too few examples to train on"
+        raise SpecError({"validation_fraction": message}) from None
     if spec.batch_size > train_rows:
         raise SpecError(
             {

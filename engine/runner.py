@@ -27,11 +27,16 @@ class DatabaseHooks:
         self.cancel_requested = False
         self.last_flush = 0.0
         self.progress = 0.0
+        self.flushed_rows = 0
 
     def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None:
+        first = self.flushed_rows == 0 and not self.pending
         self.pending.append(Metric(run_id=self.run_id, step=step, epoch=epoch, values=values))
         self.progress = min(1.0, epoch / self.epochs)
-        self._maybe_flush()
+        if first:
+            self.flush()  # the learner's chart should start moving at once
+        else:
+            self._maybe_flush()
 
     def should_stop(self) -> bool:
         self._maybe_flush()
@@ -53,6 +58,7 @@ class DatabaseHooks:
             self.cancel_requested = bool(
                 session.scalar(select(Run.cancel_requested).where(Run.id == self.run_id))
             )
+        self.flushed_rows += len(self.pending)
         self.pending = []
 
 

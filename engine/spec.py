@@ -26,15 +26,18 @@ class RunSpec(BaseModel):
     momentum: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.9  # SGD only
     batch_size: Annotated[int, Field(strict=True, ge=1, le=4096)] = 32
     epochs: Annotated[int, Field(strict=True, ge=1, le=500)] = 10
-    validation_fraction: Annotated[float, Field(ge=0.05, le=0.5)] = 0.2
-    test_fraction: Annotated[float, Field(ge=0.05, le=0.5)] = 0.2
+    validation_fraction: Annotated[float, Field(ge=0.05, le=0.5, allow_inf_nan=False)] = 0.2
+    test_fraction: Annotated[float, Field(ge=0.05, le=0.5, allow_inf_nan=False)] = 0.2
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
-    time_limit_seconds: Annotated[float, Field(gt=0, le=24 * 3600)] = 900.0
+    time_limit_seconds: Annotated[float, Field(gt=0, le=24 * 3600, allow_inf_nan=False)] = 900.0
 
     @field_validator("learning_rate", mode="before")
     @classmethod
     def _finite_learning_rate(cls, value: Any) -> Any:
+        # pydantic would read True as 1.0; a checkbox value is never a learning rate.
+        if isinstance(value, bool):
+            raise ValueError("the learning rate must be a number")
         # torch accepts a NaN learning rate silently; refuse it here.
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("the learning rate must be a finite number")

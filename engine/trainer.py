@@ -133,7 +133,7 @@ def train(spec: RunSpec, hooks: TrainingHooks, split: Split | None = None) -> Tr
         if time.perf_counter() - started > spec.time_limit_seconds:
             result.status = "failed"
             limit = spec.time_limit_seconds
-            result.reason = f"Stopped at the time limit of {limit:.0f} s after {epoch} epochs."
+            result.reason = f"Stopped at the time limit of {limit:g} s after {epoch} epochs."
             break
     result.best_val_accuracy = best_val
     if result.status == "done":
@@ -157,9 +157,16 @@ class _EpochLoop:
         self.log_every = max(1, len(loader) // 10)
 
     def run_epoch(self, epoch: int) -> tuple[str, str] | None:
+        t0 = time.perf_counter()
+        try:
+            return self._train_batches(epoch)
+        finally:
+            # Also when a run stops mid-epoch, or its throughput would be samples / 0.
+            self.train_seconds += time.perf_counter() - t0
+
+    def _train_batches(self, epoch: int) -> tuple[str, str] | None:
         self.model.train()
         loss_sum, correct, seen = 0.0, 0, 0
-        t0 = time.perf_counter()
         for i, (xb, yb) in enumerate(self.loader, start=1):
             xb, yb = xb.to(self.device), yb.to(self.device)
             logits = self.model(xb)
@@ -182,6 +189,5 @@ class _EpochLoop:
                 self.hooks.on_metrics(self.step, progress, {"batch_loss": loss.item()})
             if self.hooks.should_stop():
                 return "cancelled", f"Cancelled during epoch {epoch}."
-        self.train_seconds += time.perf_counter() - t0
         self.epoch_loss, self.epoch_accuracy = loss_sum / seen, correct / seen
         return None

@@ -34,7 +34,9 @@ def _context() -> mp.context.BaseContext:
     # forkserver: each run is a fork of a server that has already imported torch, so a run
     # starts in a fraction of a second, and CUDA is never initialised in a forked parent.
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["engine.runner"])
+    # torch imports torch._dynamo lazily when the first optimiser is built: over a second per
+    # run (most of the wait for a run's first metric) unless the server has imported it.
+    ctx.set_forkserver_preload(["engine.runner", "torch._dynamo"])
     return ctx
 
 
