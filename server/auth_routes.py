@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import text
@@ -84,51 +85,73 @@ async def login(request: Request) -> Response:
     return HTMLResponse(html, status_code=400 if error else 200)
 
 
+NEW_ACCOUNT_FIELDS = [
+    ("display_name", "Your name", "text", "", "name"),
+    ("username", "Username", "text", "3 to 32 letters, digits, . _ -", "username"),
+    ("password", "Password", "password", "at least 8 characters", "new-password"),
+    ("confirm", "Password again", "password", "", "new-password"),
+]
+
+
+def _account_fields(values: dict[str, str]) -> list[str]:
+    """The shared name / username / password fields, refilled except for passwords."""
+    return [
+        field(
+            name,
+            label,
+            kind,
+            value=values.get(name, "") if kind == "text" else "",
+            hint=hint,
+            autocomplete=auto,
+        )
+        for name, label, kind, hint, auto in NEW_ACCOUNT_FIELDS
+    ]
+
+
+CreateAccount = Callable[[dict[str, str], str], Actor]
+
+
+async def _account_form(
+    request: Request, values: dict[str, str], create: CreateAccount
+) -> tuple[Response | None, dict[str, str], str | None]:
+    """Handle a sign-up style POST: (response once signed in, values to refill, error)."""
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in values}
+    password = str(form.get("password", ""))
+    try:
+        if password != str(form.get("confirm", "")):
+            raise accounts.AccountError("The two passwords differ; type them again.")
+        actor = await run_in_threadpool(create, values, password)
+        return _signed_in(request, actor, "/"), values, None
+    except accounts.AccountError as exc:
+        return None, values, str(exc)
+
+
+def _new_learner(values: dict[str, str], password: str) -> Actor:
+    return accounts.sign_up_learner(
+        values["username"], values["display_name"], password, values["code"].strip() or None
+    )
+
+
+def _first_teacher(values: dict[str, str], password: str) -> Actor:
+    return accounts.create_first_teacher(values["username"], values["display_name"], password)
+
+
 async def signup(request: Request) -> Response:
     values = {"display_name": "", "username": "", "code": request.query_params.get("code", "")}
     error = None
     if request.method == "POST":
         if not _same_origin(request):
             return _refused()
-        form = await request.form()
-        values = {k: str(form.get(k, "")) for k in values}
-        password = str(form.get("password", ""))
-        try:
-            if password != str(form.get("confirm", "")):
-                raise accounts.AccountError("The two passwords differ; type them again.")
-            actor = await run_in_threadpool(
-                accounts.sign_up_learner,
-                values["username"],
-                values["display_name"],
-                password,
-                values["code"].strip() or None,
-            )
-            return _signed_in(request, actor, "/")
-        except accounts.AccountError as exc:
-            error = str(exc)
+        done, values, error = await _account_form(request, values, _new_learner)
+        if done:
+            return done
+    code = field("code", "Class join code", value=values["code"], hint="optional", required=False)
     html = page(
         "Create a learner account",
         "Join your class with the code your teacher gave you, or learn on your own.",
         "/auth/signup",
-        [
-            field("display_name", "Your name", value=values["display_name"], autocomplete="name"),
-            field(
-                "username",
-                "Username",
-                value=values["username"],
-                hint="3 to 32 letters, digits, . _ -",
-                autocomplete="username",
-            ),
-            field(
-                "password",
-                "Password",
-                "password",
-                hint="at least 8 characters",
-                autocomplete="new-password",
-            ),
-            field("confirm", "Password again", "password", autocomplete="new-password"),
-            field("code", "Class join code", value=values["code"], hint="optional", required=False),
-        ],
+        [*_account_fields(values), code],
         "Create account",
         error,
         'Already have an account? <a href="/auth/login">Sign in</a>.',
@@ -139,43 +162,19 @@ async def signup(request: Request) -> Response:
 async def setup(request: Request) -> Response:
     if await run_in_threadpool(accounts.has_any_user):
         return RedirectResponse("/auth/login", status_code=303)
-    values, error = {"display_name": "", "username": ""}, None
+    values: dict[str, str] = {"display_name": "", "username": ""}
+    error = None
     if request.method == "POST":
         if not _same_origin(request):
             return _refused()
-        form = await request.form()
-        values = {k: str(form.get(k, "")) for k in values}
-        password = str(form.get("password", ""))
-        try:
-            if password != str(form.get("confirm", "")):
-                raise accounts.AccountError("The two passwords differ; type them again.")
-            actor = await run_in_threadpool(
-                accounts.create_first_teacher, values["username"], values["display_name"], password
-            )
-            return _signed_in(request, actor, "/")
-        except accounts.AccountError as exc:
-            error = str(exc)
+        done, values, error = await _account_form(request, values, _first_teacher)
+        if done:
+            return done
     html = page(
         "Set up Deep Learning Labs",
         "No accounts exist yet. Create the first teacher account for this server.",
         "/auth/setup",
-        [
-            field("display_name", "Your name", value=values["display_name"]),
-            field(
-                "username",
-                "Username",
-                value=values["username"],
-                hint="3 to 32 letters, digits, . _ -",
-            ),
-            field(
-                "password",
-                "Password",
-                "password",
-                hint="at least 8 characters",
-                autocomplete="new-password",
-            ),
-            field("confirm", "Password again", "password", autocomplete="new-password"),
-        ],
+        _account_fields(values),
         "Create teacher account",
         error,
     )

@@ -27,15 +27,19 @@ def chart_points(page: Page) -> int:
     )
 
 
+def fill_account_form(page: Page, name: str, username: str, password: str) -> None:
+    page.fill("#display_name", name)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    page.click("button[type=submit]")
+    wait_for_app(page)
+
+
 def sign_up_teacher(page: Page, base: str) -> None:
     page.goto(base)
     expect(page).to_have_url(re.compile(r"/auth/setup$"))
-    page.fill("#display_name", "Tess Teacher")
-    page.fill("#username", "tess")
-    page.fill("#password", TEACHER_PASSWORD)
-    page.fill("#confirm", TEACHER_PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
+    fill_account_form(page, "Tess Teacher", "tess", TEACHER_PASSWORD)
     expect(page.get_by_role("heading", name="Welcome, Tess Teacher")).to_be_visible()
 
 
@@ -51,12 +55,7 @@ def create_class(page: Page, base: str) -> str:
 
 def sign_up_learner(page: Page, base: str, code: str) -> None:
     page.goto(f"{base}/auth/signup?code={code}")
-    page.fill("#display_name", "Lin Learner")
-    page.fill("#username", "lin")
-    page.fill("#password", LEARNER_PASSWORD)
-    page.fill("#confirm", LEARNER_PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
+    fill_account_form(page, "Lin Learner", "lin", LEARNER_PASSWORD)
     expect(page.get_by_text("Class: Year 11 Computing")).to_be_visible()
 
 
