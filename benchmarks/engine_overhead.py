@@ -37,7 +37,7 @@ def plain_pytorch_seconds(spec) -> float:  # type: ignore[no-untyped-def]
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
 
-    from engine.datasets import split_dataset
+    from engine.data import load_bundle
     from engine.models import build_model
 
     def loader(x, y, batch_size: int, shuffle: bool) -> DataLoader:  # type: ignore[no-untyped-def]
@@ -53,7 +53,7 @@ def plain_pytorch_seconds(spec) -> float:  # type: ignore[no-untyped-def]
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
-    split = split_dataset(spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed)
+    split = load_bundle(spec)
     model = build_model(spec, split.x_train.shape[1:], len(split.class_names))
     optimizer = torch.optim.Adam(model.parameters(), lr=spec.learning_rate)
     train_data = loader(split.x_train, split.y_train, spec.batch_size, True)

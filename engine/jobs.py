@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import torch
 from sqlalchemy import func, select, update
 
 from db.models import Metric, Run, utcnow
 from db.session import read_session, write_session
-from engine.datasets import split_dataset
-from engine.spec import RunSpec, SpecError
+from engine.checks import check_runnable
+from engine.spec import RunSpec
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted", "diverged")
@@ -43,30 +42,6 @@ class MetricRow:
     step: int
     epoch: float
     values: dict[str, float]
-
-
-def check_runnable(spec: RunSpec) -> None:
-    """Refuse specs that validate but cannot run on this data or machine."""
-    # Count the rows of the real split: rounding in the stratified split leaves fewer
-    # training rows than size * (1 - fractions) suggests (1077, not 1078, for the defaults).
-    try:
-        train_rows = len(
-            split_dataset(
-                spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed
-            ).y_train
-        )
-    except ValueError:
-        message = "together with the test fraction leaves too few examples to train on"
-        raise SpecError({"validation_fraction": message}) from None
-    if spec.batch_size > train_rows:
-        raise SpecError(
-            {
-                "batch_size": f"is larger than the {train_rows} training examples; "
-                f"choose {train_rows} or fewer"
-            }
-        )
-    if spec.device == "cuda" and not torch.cuda.is_available():
-        raise SpecError({"device": "no GPU is available on this server; choose auto or cpu"})
 
 
 def submit(spec: RunSpec, owner_id: int | None, lab_id: str | None = None) -> int:

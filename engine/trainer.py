@@ -13,7 +13,7 @@ from sklearn.metrics import confusion_matrix
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from engine.datasets import Split, split_dataset
+from engine.data import DataBundle, load_bundle
 from engine.models import build_model
 from engine.spec import RunSpec
 
@@ -89,15 +89,13 @@ def make_optimizer(spec: RunSpec, params: Any) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=spec.learning_rate)
 
 
-def train(spec: RunSpec, hooks: TrainingHooks, split: Split | None = None) -> TrainResult:
+def train(spec: RunSpec, hooks: TrainingHooks, split: DataBundle | None = None) -> TrainResult:
     """Train per the spec, streaming metrics to ``hooks``; returns the outcome."""
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
     device = resolve_device(spec.device)
-    split = split or split_dataset(
-        spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed
-    )
-    model = build_model(spec, split.x_train.shape[1:], len(split.class_names)).to(device)
+    split = split or load_bundle(spec)
+    model = build_model(spec, split.input_shape, split.n_classes).to(device)
     optimizer = make_optimizer(spec, model.parameters())
     train_loader = _loader(split.x_train, split.y_train, spec.batch_size, True, spec.seed)
     val_loader = _loader(split.x_val, split.y_val, 512, False, spec.seed)

@@ -56,7 +56,7 @@ def test_do_unknown_runs_have_no_status_and_cannot_be_cancelled(run_id: int) -> 
     ("spec", "field"),
     [
         (RunSpec(batch_size=4000), "batch_size"),
-        (RunSpec(validation_fraction=0.5, test_fraction=0.5), "validation_fraction"),
+        (RunSpec(mixed_precision="fp16", device="cpu"), "mixed_precision"),
     ],
 )
 def test_is_a_spec_that_cannot_run_refused_before_it_is_queued(spec: RunSpec, field: str) -> None:

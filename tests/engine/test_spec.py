@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from engine.datasets import split_dataset
+from engine.data import load_bundle
 from engine.jobs import check_runnable
 from engine.spec import EXAMPLE_SPECS, RunSpec, SpecError, example_spec, parse_spec
 
@@ -31,7 +31,10 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("epochs", 10**9, "less than or equal to 500"),
     ("epochs", 2.0, "whole number"),
     ("optimizer", "adagrad", "one of"),
-    ("model", "transformer", "one of"),
+    ("model", "resnet", "one of"),
+    ("model", "transformer", "does not fit image data"),
+    ("dataset", "imagenet", "must be one of"),
+    ("warmup_epochs", 10, "shorter than the run"),
     ("momentum", math.nan, "finite"),
     ("time_limit_seconds", math.nan, "finite"),
     ("validation_fraction", math.nan, "finite"),
@@ -95,9 +98,7 @@ def test_is_an_unknown_example_refused_with_the_known_names() -> None:
 
 def test_is_a_batch_larger_than_the_training_rows_refused() -> None:
     spec = RunSpec()
-    train_rows = len(
-        split_dataset(spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed).y_train
-    )
+    train_rows = len(load_bundle(spec).y_train)
     check_runnable(spec.model_copy(update={"batch_size": train_rows}))  # exactly all rows: fine
     with pytest.raises(SpecError) as caught:
         check_runnable(spec.model_copy(update={"batch_size": train_rows + 1}))
@@ -106,9 +107,8 @@ def test_is_a_batch_larger_than_the_training_rows_refused() -> None:
 
 
 def test_is_a_split_that_leaves_nothing_to_train_on_refused() -> None:
-    spec = RunSpec(validation_fraction=0.5, test_fraction=0.5)
     with pytest.raises(SpecError) as caught:
-        check_runnable(spec)
+        parse_spec({"validation_fraction": 0.5, "test_fraction": 0.5})
     assert "validation_fraction" in caught.value.errors
     assert "too few examples" in caught.value.errors["validation_fraction"]
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from engine.datasets import Split, split_dataset
+from engine.data import DataBundle, load_bundle
 from engine.models import build_model
 from engine.spec import RunSpec
 from engine.trainer import SilentHooks, TrainResult, train
@@ -41,8 +41,8 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-def default_split(spec: RunSpec) -> Split:
-    return split_dataset(spec.dataset, spec.validation_fraction, spec.test_fraction, spec.seed)
+def default_split(spec: RunSpec) -> DataBundle:
+    return load_bundle(spec)
 
 
 @pytest.fixture(scope="module")
@@ -148,13 +148,13 @@ def test_does_the_first_epoch_loss_match_a_plain_pytorch_loop(spec: RunSpec) -> 
     assert epoch_row["train_accuracy"] == pytest.approx(reference_accuracy, abs=1e-9)
 
 
-def scaled_inputs(factor: float) -> Split:
+def scaled_inputs(factor: float) -> DataBundle:
     """Pixels left unnormalised (times ``factor``): legitimate input that makes SGD blow up."""
     split = default_split(RunSpec())
     return replace(split, x_train=split.x_train * np.float32(factor))
 
 
-def infinite_inputs() -> Split:
+def infinite_inputs() -> DataBundle:
     """Training images full of inf (a broken upload): the loss is not finite at step 1."""
     split = default_split(RunSpec())
     return replace(split, x_train=np.full_like(split.x_train, np.inf))
@@ -169,7 +169,7 @@ def infinite_inputs() -> Split:
     ],
     ids=["dense-sgd-huge-inputs", "cnn-sgd-large-inputs", "inf-inputs"],
 )
-def test_does_a_diverging_run_stop_within_one_step(spec: RunSpec, split: Split) -> None:
+def test_does_a_diverging_run_stop_within_one_step(spec: RunSpec, split: DataBundle) -> None:
     hooks = CountingHooks()
     result = train(spec.model_copy(update={"epochs": 5}), hooks, split=split)
     assert result.status == "diverged"
