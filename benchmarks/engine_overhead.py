@@ -54,7 +54,7 @@ def plain_pytorch_seconds(spec) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
     split = load_bundle(spec)
-    model = build_model(spec, split.x_train.shape[1:], len(split.class_names))
+    model = build_model(spec, split)
     optimizer = torch.optim.Adam(model.parameters(), lr=spec.learning_rate)
     train_data = loader(split.x_train, split.y_train, spec.batch_size, True)
     val_data = loader(split.x_val, split.y_val, 512, False)

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from db.models import Metric, Run, utcnow
 from db.session import read_session, write_session
+from engine import artifacts
 from engine.checks import check_runnable
 from engine.spec import RunSpec
 
@@ -121,6 +122,28 @@ def _to_status(run: Run, position: int | None) -> RunStatus:
         position,
         run.cancel_requested,
     )
+
+
+RESUMABLE = ("interrupted", "failed")
+
+
+def resume(run_id: int) -> bool:
+    """Queue an interrupted run again; it continues from its last checkpoint."""
+    if not artifacts.checkpoint_path(run_id).exists():
+        return False
+    with write_session() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status not in RESUMABLE:
+            return False
+        run.status, run.reason, run.finished_at, run.cancel_requested = "queued", None, None, False
+        return True
+
+
+def discard_metrics_after(run_id: int, step: int) -> int:
+    """Delete rows past ``step`` (from an epoch a crash cut short); returns how many."""
+    with write_session() as session:
+        result = session.execute(delete(Metric).where(Metric.run_id == run_id, Metric.step > step))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --- used by the worker and the run process -------------------------------------------------

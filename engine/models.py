@@ -1,32 +1,151 @@
-"""Network builders, one per model kind in the spec."""
+"""Networks per data type. Each is ``features`` (input -> vector) then a linear ``head``,
+so transfer learning can keep the features and train a new head."""
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
+from engine.data import DataBundle
 from engine.spec import RunSpec
 
 
-def build_model(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
-    """A dense network or a small CNN for images of ``input_shape`` (C, H, W)."""
+class Classifier(nn.Module):
+    def __init__(self, features: nn.Module, width: int, n_classes: int) -> None:
+        super().__init__()
+        self.features = features
+        self.head = nn.Linear(width, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def _dense_layers(in_width: int, spec: RunSpec) -> nn.Sequential:
+    """depth x [Linear -> (BatchNorm) -> ReLU -> (Dropout)]."""
+    layers: list[nn.Module] = []
+    width = in_width
+    for _ in range(spec.depth):
+        layers.append(nn.Linear(width, spec.hidden_units))
+        if spec.batch_norm:
+            layers.append(nn.BatchNorm1d(spec.hidden_units))
+        layers.append(nn.ReLU())
+        if spec.dropout:
+            layers.append(nn.Dropout(spec.dropout))
+        width = spec.hidden_units
+    return nn.Sequential(*layers)
+
+
+def dense_features(input_shape: tuple[int, ...], spec: RunSpec) -> nn.Module:
+    flat = 1
+    for size in input_shape:
+        flat *= size
+    return nn.Sequential(nn.Flatten(), _dense_layers(flat, spec))  # (N, hidden)
+
+
+def cnn_features(input_shape: tuple[int, ...], spec: RunSpec) -> nn.Module:
+    """depth conv blocks (16, 32, 64... channels). Pooling after every second block and the
+    last one keeps detail on tiny images (8x8 digits) while larger maps still shrink."""
     channels, height, width = input_shape
-    if spec.model == "dense":
-        return nn.Sequential(
-            nn.Flatten(),  # (N, C*H*W)
-            nn.Linear(channels * height * width, spec.hidden_units),
-            nn.ReLU(),
-            nn.Linear(spec.hidden_units, spec.hidden_units),
-            nn.ReLU(),
-            nn.Linear(spec.hidden_units, n_classes),
+    layers: list[nn.Module] = []
+    for i in range(spec.depth):
+        out = 16 * 2 ** min(i, 3)
+        layers += [nn.Conv2d(channels, out, kernel_size=3, padding=1)]
+        if spec.batch_norm:
+            layers.append(nn.BatchNorm2d(out))
+        layers.append(nn.ReLU())
+        if (i % 2 == 1 or i == spec.depth - 1) and min(height, width) >= 4:
+            layers.append(nn.MaxPool2d(2))  # (N, out, H/2, W/2)
+            height, width = height // 2, width // 2
+        channels = out
+    layers.append(nn.Flatten())
+    layers.append(_dense_layers(channels * height * width, spec.model_copy(update={"depth": 1})))
+    return nn.Sequential(*layers)
+
+
+class BagOfEmbeddings(nn.Module):
+    """Mean of the token embeddings (padding ignored), then dense layers: word order is lost."""
+
+    def __init__(self, vocab_size: int, spec: RunSpec) -> None:
+        super().__init__()
+        self.embed = nn.EmbeddingBag(vocab_size, spec.hidden_units, mode="mean", padding_idx=0)
+        self.dense = _dense_layers(spec.hidden_units, spec)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:  # tokens: (N, L) int64
+        return self.dense(self.embed(tokens))
+
+
+class LstmEncoder(nn.Module):
+    """Reads tokens in order; the last hidden state of the real (unpadded) tokens is kept."""
+
+    def __init__(self, vocab_size: int, spec: RunSpec) -> None:
+        super().__init__()
+        h = spec.hidden_units
+        self.embed = nn.Embedding(vocab_size, h, padding_idx=0)
+        self.lstm = nn.LSTM(
+            h,
+            h,
+            num_layers=spec.depth,
+            batch_first=True,
+            dropout=spec.dropout if spec.depth > 1 else 0.0,
         )
-    return nn.Sequential(
-        nn.Conv2d(channels, 16, kernel_size=3, padding=1),  # (N, 16, H, W)
-        nn.ReLU(),
-        nn.Conv2d(16, 32, kernel_size=3, padding=1),  # (N, 32, H, W)
-        nn.ReLU(),
-        nn.MaxPool2d(2),  # (N, 32, H/2, W/2)
-        nn.Flatten(),
-        nn.Linear(32 * (height // 2) * (width // 2), spec.hidden_units),
-        nn.ReLU(),
-        nn.Linear(spec.hidden_units, n_classes),
-    )
+        self.post = _post_norm(spec)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        lengths = (tokens != 0).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.embed(tokens), lengths, batch_first=True, enforce_sorted=False
+        )
+        _, (hidden, _) = self.lstm(packed)  # hidden: (layers, N, h)
+        return self.post(hidden[-1])
+
+
+class TransformerPool(nn.Module):
+    """Self-attention over the tokens (with positions), then the mean over real tokens."""
+
+    def __init__(self, vocab_size: int, max_tokens: int, spec: RunSpec) -> None:
+        super().__init__()
+        h = spec.hidden_units
+        heads = next(n for n in (4, 2, 1) if h % n == 0)
+        self.embed = nn.Embedding(vocab_size, h, padding_idx=0)
+        self.position = nn.Embedding(max_tokens, h)
+        layer = nn.TransformerEncoderLayer(
+            h, heads, dim_feedforward=2 * h, dropout=spec.dropout, batch_first=True
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, num_layers=spec.depth, enable_nested_tensor=False
+        )
+        self.post = _post_norm(spec)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        pad = tokens == 0  # (N, L)
+        pad[:, 0] = False  # an empty text still attends to one position
+        positions = torch.arange(tokens.shape[1], device=tokens.device)
+        x = self.encoder(self.embed(tokens) + self.position(positions), src_key_padding_mask=pad)
+        keep = (~pad).unsqueeze(-1).to(x.dtype)
+        return self.post((x * keep).sum(1) / keep.sum(1))
+
+
+def _post_norm(spec: RunSpec) -> nn.Module:
+    layers: list[nn.Module] = []
+    if spec.batch_norm:
+        layers.append(nn.BatchNorm1d(spec.hidden_units))
+    if spec.dropout:
+        layers.append(nn.Dropout(spec.dropout))
+    return nn.Sequential(*layers)
+
+
+def build_model(spec: RunSpec, data: DataBundle) -> Classifier:
+    """The network the spec asks for, sized for this data."""
+    if data.kind == "text":
+        vocab = int(data.info.get("vocab_size", spec.vocab_size))
+        if spec.model == "lstm":
+            features: nn.Module = LstmEncoder(vocab, spec)
+        elif spec.model == "transformer":
+            features = TransformerPool(vocab, data.input_shape[0], spec)
+        else:
+            features = BagOfEmbeddings(vocab, spec)
+    elif spec.model == "cnn":
+        features = cnn_features(data.input_shape, spec)
+    else:
+        features = dense_features(data.input_shape, spec)
+    return Classifier(features, spec.hidden_units, data.n_classes)

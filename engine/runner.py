@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 
 from db.models import Metric, Run, utcnow
 from db.session import dispose_engines, read_session, write_session
-from engine import jobs
+from engine import artifacts, jobs
 from engine.spec import RunSpec
-from engine.trainer import train
+from engine.trainer import RunFiles, train
+from engine.training.checkpoint import load_checkpoint
 
 FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the database
 
@@ -67,9 +68,11 @@ def execute_run(run_id: int) -> str:
     with read_session() as session:
         spec = RunSpec.model_validate(session.get_one(Run, run_id).spec)
     torch.set_num_threads(1)  # runs share the machine; the worker's limit sets how many run
+    files = run_files(run_id, spec)
+    jobs.discard_metrics_after(run_id, checkpoint_step(files))  # a resumed epoch is redone
     hooks = DatabaseHooks(run_id, spec.epochs)
     try:
-        result = train(spec, hooks)
+        result = train(spec, hooks, files=files)
     except Exception as exc:  # noqa: BLE001 - the learner sees the reason; the worker serves on
         hooks.flush()
         traceback.print_exc()
@@ -80,9 +83,24 @@ def execute_run(run_id: int) -> str:
     return result.status
 
 
-def run_in_child(run_id: int, database_url: str) -> None:
+def run_files(run_id: int, spec: RunSpec) -> RunFiles:
+    source = artifacts.model_path(spec.pretrained_from) if spec.pretrained_from else None
+    return RunFiles(
+        checkpoint=artifacts.checkpoint_path(run_id),
+        model=artifacts.model_path(run_id),
+        pretrained=source,
+    )
+
+
+def checkpoint_step(files: RunFiles) -> int:
+    """The global step of the last checkpoint (0 when the run starts afresh)."""
+    state = load_checkpoint(files.checkpoint) if files.checkpoint else None
+    return int(state["step"]) if state else 0
+
+
+def run_in_child(run_id: int, environment: dict[str, str]) -> None:
     """Entry point of a run process (forked from the worker's warm server)."""
-    # The fork server keeps the environment it started with; the worker's URL is the truth.
-    os.environ["DATABASE_URL"] = database_url
+    # The fork server keeps the environment it started with; the worker's settings win.
+    os.environ.update(environment)
     dispose_engines()  # never share pooled connections across a fork
     execute_run(run_id)

@@ -65,7 +65,7 @@ class RunSpec(BaseModel):
     # --- optimisation
     optimizer: Literal["sgd", "adam", "adamw", "rmsprop"] = "adam"
     learning_rate: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 1e-3
-    momentum: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.9  # SGD, RMSprop
+    momentum: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.9  # SGD only
     nesterov: bool = False  # SGD only
     weight_decay: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
     schedule: Literal["none", "step", "exponential", "cosine", "plateau", "onecycle"] = "none"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import math
+import copy
+import gc
+import resource
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -16,6 +19,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from engine.data import DataBundle, load_bundle
 from engine.models import build_model
 from engine.spec import RunSpec
+from engine.training.checkpoint import load_checkpoint, save_checkpoint
+from engine.training.loop import EpochLoop
+from engine.training.optim import LearningRatePlan, make_optimizer
+from engine.training.precision import make_precision
+from engine.training.transfer import load_pretrained_features
 
 
 class TrainingHooks(Protocol):
@@ -24,7 +32,7 @@ class TrainingHooks(Protocol):
 
 
 class SilentHooks:
-    """Hooks that record nothing and never stop a run (plain CLI and tests)."""
+    """Hooks that record rows and never stop a run (plain CLI and tests)."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[int, float, dict[str, float]]] = []
@@ -37,18 +45,34 @@ class SilentHooks:
 
 
 @dataclass
+class RunFiles:
+    """Where a run keeps its files (None: keep nothing, e.g. the CLI and most tests)."""
+
+    checkpoint: Path | None = None  # written after every epoch, read to resume
+    model: Path | None = None  # the final weights, for transfer learning
+    pretrained: Path | None = None  # the source model of a transfer-learning run
+
+
+@dataclass
 class TrainResult:
     status: str  # done | cancelled | diverged | failed
     epochs: int
     seconds: float
     device: str
+    precision: str = "float32"
     test_accuracy: float | None = None
     test_loss: float | None = None
     best_val_accuracy: float | None = None
+    best_epoch: int | None = None
+    stopped_early: bool = False
     samples_per_second: float = 0.0
+    peak_memory_mb: float = 0.0
+    clipped_fraction: float = 0.0  # share of steps whose gradients were clipped
+    resumed_from_epoch: int | None = None
     confusion_matrix: list[list[int]] = field(default_factory=list)
     class_names: list[str] = field(default_factory=list)
     dataset_hash: str = ""
+    parameters: int = 0
     reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -61,7 +85,9 @@ def resolve_device(choice: str) -> torch.device:
     return torch.device("cpu")
 
 
-def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+def make_loader(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int
+) -> DataLoader:
     data = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
     generator = torch.Generator().manual_seed(seed)
     return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
@@ -69,13 +95,14 @@ def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: 
 
 @torch.no_grad()
 def evaluate(
-    model: nn.Module, loader: DataLoader, device: torch.device
+    model: nn.Module, loader: DataLoader, device: torch.device, precision: Any = None
 ) -> tuple[float, float, np.ndarray]:
     """Mean loss, accuracy and predictions over a loader."""
     model.eval()
     total_loss, predictions = 0.0, []
     for xb, yb in loader:
-        logits = model(xb.to(device))
+        with precision.autocast() if precision else torch.autocast("cpu", enabled=False):
+            logits = model(xb.to(device)).float()
         total_loss += nn.functional.cross_entropy(logits, yb.to(device), reduction="sum").item()
         predictions.append(logits.argmax(1).cpu().numpy())
     preds = np.concatenate(predictions)
@@ -83,109 +110,208 @@ def evaluate(
     return total_loss / len(labels), float((preds == labels).mean()), preds
 
 
-def make_optimizer(spec: RunSpec, params: Any) -> torch.optim.Optimizer:
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=spec.learning_rate, momentum=spec.momentum)
-    return torch.optim.Adam(params, lr=spec.learning_rate)
-
-
-def train(spec: RunSpec, hooks: TrainingHooks, split: DataBundle | None = None) -> TrainResult:
+def train(
+    spec: RunSpec,
+    hooks: TrainingHooks,
+    split: DataBundle | None = None,
+    files: RunFiles | None = None,
+) -> TrainResult:
     """Train per the spec, streaming metrics to ``hooks``; returns the outcome."""
-    started = time.perf_counter()
-    torch.manual_seed(spec.seed)
-    device = resolve_device(spec.device)
-    split = split or load_bundle(spec)
-    model = build_model(spec, split.input_shape, split.n_classes).to(device)
-    optimizer = make_optimizer(spec, model.parameters())
-    train_loader = _loader(split.x_train, split.y_train, spec.batch_size, True, spec.seed)
-    val_loader = _loader(split.x_val, split.y_val, 512, False, spec.seed)
-    result = TrainResult(
-        "done",
-        0,
-        0.0,
-        device.type,
-        dataset_hash=split.content_hash,
-        class_names=list(split.class_names),
-    )
-    loop = _EpochLoop(spec, model, optimizer, train_loader, device, hooks)
-    best_val = 0.0
-    for epoch in range(1, spec.epochs + 1):
-        stop = loop.run_epoch(epoch)
-        if stop:
-            result.status, result.reason = stop
-            break
-        val_loss, val_acc, _ = evaluate(model, val_loader, device)
-        best_val = max(best_val, val_acc)
-        hooks.on_metrics(
-            loop.step,
+    try:
+        return _Training(spec, hooks, split or load_bundle(spec), files or RunFiles()).run()
+    except torch.cuda.OutOfMemoryError:
+        gc.collect()
+        torch.cuda.empty_cache()  # release what the failed run held so the next run starts
+        half = max(1, spec.batch_size // 2)
+        return TrainResult(
+            "failed",
+            0,
+            0.0,
+            "cuda",
+            reason=(
+                f"The GPU ran out of memory at batch size {spec.batch_size}. Its memory was freed; "
+                f"try a batch size of {half} or a smaller model."
+            ),
+        )
+
+
+class _Training:
+    """One run's state from set-up to the test set."""
+
+    def __init__(
+        self, spec: RunSpec, hooks: TrainingHooks, data: DataBundle, files: RunFiles
+    ) -> None:
+        self.started = time.perf_counter()
+        torch.manual_seed(spec.seed)
+        self.spec, self.hooks, self.data, self.files = spec, hooks, data, files
+        self.device = resolve_device(spec.device)
+        self.model = build_model(spec, data).to(self.device)
+        if files.pretrained is not None:
+            load_pretrained_features(self.model, files.pretrained, spec.freeze_pretrained)
+        trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = make_optimizer(spec, trainable)
+        self.loader = make_loader(data.x_train, data.y_train, spec.batch_size, True, spec.seed)
+        self.plan = LearningRatePlan(spec, self.optimizer, len(self.loader))
+        self.precision = make_precision(spec, self.device)
+        self.loop = EpochLoop(
+            spec,
+            self.model,
+            self.optimizer,
+            self.plan,
+            self.precision,
+            self.loader,
+            self.device,
+            hooks,
+            augment=data.kind == "image",
+        )
+        self.result = TrainResult(
+            "done",
+            0,
+            0.0,
+            self.device.type,
+            self.precision.name,
+            dataset_hash=data.content_hash,
+            class_names=list(data.class_names),
+            parameters=sum(p.numel() for p in self.model.parameters()),
+        )
+        self.best_loss, self.best_state, self.bad_epochs = float("inf"), None, 0
+        self.first_epoch = self._resume()
+
+    def run(self) -> TrainResult:
+        val_loader = make_loader(self.data.x_val, self.data.y_val, 512, False, self.spec.seed)
+        for epoch in range(self.first_epoch, self.spec.epochs + 1):
+            stop = self.loop.run_epoch(epoch)
+            if stop:
+                self.result.status, self.result.reason = stop
+                break
+            val_loss, val_acc, _ = evaluate(self.model, val_loader, self.device, self.precision)
+            self._epoch_row(epoch, val_loss, val_acc)
+            self.plan.after_epoch(val_loss)
+            self.result.epochs = epoch
+            if self._early_stop(epoch, val_loss, val_acc) or self._past_time_limit(epoch):
+                break
+            self._save_checkpoint(epoch)
+        return self._finish()
+
+    def _epoch_row(self, epoch: int, val_loss: float, val_acc: float) -> None:
+        self.hooks.on_metrics(
+            self.loop.step,
             float(epoch),
             {
-                "train_loss": loop.epoch_loss,
-                "train_accuracy": loop.epoch_accuracy,
+                "train_loss": self.loop.epoch_loss,
+                "train_accuracy": self.loop.epoch_accuracy,
                 "val_loss": val_loss,
                 "val_accuracy": val_acc,
-                "learning_rate": optimizer.param_groups[0]["lr"],
+                "learning_rate": self.plan.lr,
             },
         )
-        result.epochs = epoch
-        if time.perf_counter() - started > spec.time_limit_seconds:
-            result.status = "failed"
-            limit = spec.time_limit_seconds
-            result.reason = f"Stopped at the time limit of {limit:g} s after {epoch} epochs."
-            break
-    result.best_val_accuracy = best_val
-    if result.status == "done":
-        test_loader = _loader(split.x_test, split.y_test, 512, False, spec.seed)
-        result.test_loss, result.test_accuracy, preds = evaluate(model, test_loader, device)
-        result.confusion_matrix = confusion_matrix(split.y_test, preds).tolist()
-    result.seconds = time.perf_counter() - started
-    result.samples_per_second = loop.samples / max(loop.train_seconds, 1e-9)
-    return result
+
+    def _early_stop(self, epoch: int, val_loss: float, val_acc: float) -> bool:
+        """Track the best epoch; True when the validation loss stopped improving long enough."""
+        if val_loss < self.best_loss - 1e-6:
+            self.best_loss, self.bad_epochs = val_loss, 0
+            self.result.best_epoch, self.result.best_val_accuracy = epoch, val_acc
+            if self.spec.early_stopping_patience and self.spec.restore_best:
+                self.best_state = copy.deepcopy(self.model.state_dict())
+        else:
+            self.bad_epochs += 1
+        patience = self.spec.early_stopping_patience
+        if patience and self.bad_epochs >= patience:
+            self.result.stopped_early = True
+            self.result.reason = (
+                f"Stopped early at epoch {epoch}: the validation loss had not "
+                f"improved for {patience} epochs (best: epoch "
+                f"{self.result.best_epoch})."
+            )
+            return True
+        return False
+
+    def _past_time_limit(self, epoch: int) -> bool:
+        if time.perf_counter() - self.started <= self.spec.time_limit_seconds:
+            return False
+        self.result.status = "failed"
+        self.result.reason = (
+            f"Stopped at the time limit of {self.spec.time_limit_seconds:g} s after {epoch} epochs."
+        )
+        return True
+
+    def _finish(self) -> TrainResult:
+        result = self.result
+        if result.stopped_early and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)  # the best epoch's weights
+        if result.status == "done":
+            test = make_loader(self.data.x_test, self.data.y_test, 512, False, self.spec.seed)
+            result.test_loss, result.test_accuracy, preds = evaluate(
+                self.model, test, self.device, self.precision
+            )
+            result.confusion_matrix = confusion_matrix(
+                self.data.y_test, preds, labels=list(range(self.data.n_classes))
+            ).tolist()
+            if self.files.model is not None:
+                self.files.model.parent.mkdir(parents=True, exist_ok=True)
+                torch.save(self.model.state_dict(), self.files.model)
+        result.seconds = time.perf_counter() - self.started
+        result.samples_per_second = self.loop.samples / max(self.loop.train_seconds, 1e-9)
+        result.clipped_fraction = self.loop.clipped_steps / max(self.loop.step, 1)
+        result.peak_memory_mb = _peak_memory_mb(self.device)
+        return result
+
+    def _save_checkpoint(self, epoch: int) -> None:
+        if self.files.checkpoint is None:
+            return
+        save_checkpoint(
+            self.files.checkpoint,
+            {
+                "epoch": epoch,
+                "step": self.loop.step,
+                "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "plan": self.plan.state_dict(),
+                "scaler": self.precision.scaler.state_dict() if self.precision.scaler else None,
+                "best": (
+                    self.best_loss,
+                    self.best_state,
+                    self.bad_epochs,
+                    self.result.best_epoch,
+                    self.result.best_val_accuracy,
+                ),
+                "counters": (self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds),
+                "rng": (
+                    torch.get_rng_state(),
+                    self.loader.generator.get_state(),
+                    self.loop.aug_generator.get_state(),
+                ),
+            },
+        )
+
+    def _resume(self) -> int:
+        """Continue after the last checkpointed epoch, if there is one; returns the next epoch."""
+        state = load_checkpoint(self.files.checkpoint) if self.files.checkpoint else None
+        if state is None:
+            return 1
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.plan.load_state_dict(state["plan"])
+        if self.precision.scaler and state["scaler"]:
+            self.precision.scaler.load_state_dict(state["scaler"])
+        (
+            self.best_loss,
+            self.best_state,
+            self.bad_epochs,
+            self.result.best_epoch,
+            self.result.best_val_accuracy,
+        ) = state["best"]
+        self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds = state["counters"]
+        self.loop.step = state["step"]
+        torch_rng, loader_rng, aug_rng = state["rng"]
+        torch.set_rng_state(torch_rng)
+        self.loader.generator.set_state(loader_rng)
+        self.loop.aug_generator.set_state(aug_rng)
+        self.result.epochs = self.result.resumed_from_epoch = state["epoch"]
+        return int(state["epoch"]) + 1
 
 
-class _EpochLoop:
-    """One pass over the training data with loss checks, progress rows and cancel checks."""
-
-    def __init__(self, spec, model, optimizer, loader, device, hooks) -> None:  # type: ignore[no-untyped-def]
-        self.spec, self.model, self.optimizer = spec, model, optimizer
-        self.loader, self.device, self.hooks = loader, device, hooks
-        self.step, self.samples, self.train_seconds = 0, 0, 0.0
-        self.epoch_loss = self.epoch_accuracy = 0.0
-        # About ten progress rows per epoch keeps the live chart moving without flooding it.
-        self.log_every = max(1, len(loader) // 10)
-
-    def run_epoch(self, epoch: int) -> tuple[str, str] | None:
-        t0 = time.perf_counter()
-        try:
-            return self._train_batches(epoch)
-        finally:
-            # Also when a run stops mid-epoch, or its throughput would be samples / 0.
-            self.train_seconds += time.perf_counter() - t0
-
-    def _train_batches(self, epoch: int) -> tuple[str, str] | None:
-        self.model.train()
-        loss_sum, correct, seen = 0.0, 0, 0
-        for i, (xb, yb) in enumerate(self.loader, start=1):
-            xb, yb = xb.to(self.device), yb.to(self.device)
-            logits = self.model(xb)
-            loss = nn.functional.cross_entropy(logits, yb)
-            if not math.isfinite(loss.item()):
-                return "diverged", (
-                    f"The loss became {loss.item()} at epoch {epoch}, step {self.step + 1}: the "
-                    f"weights blew up. Try a lower learning rate than {self.spec.learning_rate:g}."
-                )
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            self.optimizer.step()
-            self.step += 1
-            n = len(yb)
-            seen, self.samples = seen + n, self.samples + n
-            loss_sum += loss.item() * n
-            correct += int((logits.argmax(1) == yb).sum())
-            if i % self.log_every == 0 and i != len(self.loader):
-                progress = epoch - 1 + i / len(self.loader)
-                self.hooks.on_metrics(self.step, progress, {"batch_loss": loss.item()})
-            if self.hooks.should_stop():
-                return "cancelled", f"Cancelled during epoch {epoch}."
-        self.epoch_loss, self.epoch_accuracy = loss_sum / seen, correct / seen
-        return None
+def _peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB

@@ -70,7 +70,7 @@ class LocalWorker:
             from engine.runner import run_in_child
 
             process = self.ctx.Process(
-                target=run_in_child, args=(run_id, database_url()), daemon=False
+                target=run_in_child, args=(run_id, run_environment()), daemon=False
             )
             process.start()
             self.running[run_id] = process
@@ -128,6 +128,11 @@ class LocalWorker:
                 only_if_running=True,
             )
         self.running.clear()
+
+
+def run_environment() -> dict[str, str]:
+    """The settings a run process must share with its worker (database and data folder)."""
+    return {"DATABASE_URL": database_url(), "DLL_DATA_DIR": str(data_dir())}
 
 
 def _kill(process: BaseProcess) -> None:

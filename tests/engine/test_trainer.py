@@ -103,7 +103,7 @@ def plain_pytorch_epoch(spec: RunSpec) -> tuple[float, float]:
     """The trainer's first epoch written out by hand: mean train loss and accuracy."""
     torch.manual_seed(spec.seed)
     split = default_split(spec)
-    model = build_model(spec, split.x_train.shape[1:], len(split.class_names))
+    model = build_model(spec, split)
     if spec.optimizer == "sgd":
         optimizer: torch.optim.Optimizer = torch.optim.SGD(
             model.parameters(), lr=spec.learning_rate, momentum=spec.momentum

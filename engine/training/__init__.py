@@ -1,0 +1,1 @@
+"""Pieces of the training loop: optimisers and schedules, augmentation, precision, checkpoints."""

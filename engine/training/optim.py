@@ -1,0 +1,94 @@
+"""torch's optimisers and learning-rate schedulers, chosen by the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+from torch.optim import lr_scheduler
+
+from engine.spec import RunSpec
+
+
+def make_optimizer(spec: RunSpec, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
+    lr, wd = spec.learning_rate, spec.weight_decay
+    if spec.optimizer == "sgd":
+        nesterov = spec.nesterov and spec.momentum > 0  # torch refuses Nesterov without momentum
+        return torch.optim.SGD(
+            params, lr=lr, momentum=spec.momentum, nesterov=nesterov, weight_decay=wd
+        )
+    if spec.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+    if spec.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)  # decoupled weight decay
+    return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+
+
+class LearningRatePlan:
+    """Steps the schedule at the right moments: warm-up and most schedules after every
+    batch (so a step schedule of 5 epochs is 5 x batches-per-epoch steps); plateau after
+    each epoch, on the validation loss."""
+
+    def __init__(self, spec: RunSpec, optimizer: torch.optim.Optimizer, batches: int) -> None:
+        self.spec, self.optimizer = spec, optimizer
+        self.warmup_steps = spec.warmup_epochs * batches
+        total = spec.epochs * batches
+        main = _main_schedule(spec, optimizer, batches, total - self.warmup_steps)
+        self.plateau = main if isinstance(main, lr_scheduler.ReduceLROnPlateau) else None
+        per_batch = None if self.plateau else main
+        if self.warmup_steps:
+            warmup = lr_scheduler.LinearLR(
+                optimizer, start_factor=0.1, end_factor=1.0, total_iters=self.warmup_steps
+            )
+            per_batch = (
+                lr_scheduler.SequentialLR(
+                    optimizer, [warmup, per_batch], milestones=[self.warmup_steps]
+                )
+                if per_batch
+                else warmup
+            )
+        self.per_batch = per_batch
+        self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def after_batch(self) -> None:
+        self.steps += 1
+        in_warmup = self.steps <= self.warmup_steps
+        if self.per_batch is not None and (self.plateau is None or in_warmup):
+            self.per_batch.step()
+
+    def after_epoch(self, val_loss: float) -> None:
+        if self.plateau is not None and self.steps > self.warmup_steps:
+            self.plateau.step(val_loss)
+
+    def state_dict(self) -> dict:  # type: ignore[type-arg]
+        sched = self.plateau or self.per_batch
+        return {"steps": self.steps, "scheduler": sched.state_dict() if sched else None}
+
+    def load_state_dict(self, state: dict) -> None:  # type: ignore[type-arg]
+        self.steps = state["steps"]
+        sched = self.plateau or self.per_batch
+        if sched is not None and state["scheduler"] is not None:
+            sched.load_state_dict(state["scheduler"])
+
+
+def _main_schedule(
+    spec: RunSpec, optimizer: torch.optim.Optimizer, batches: int, steps: int
+) -> lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau | None:
+    steps = max(1, steps)
+    if spec.schedule == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=spec.step_size * batches, gamma=spec.gamma)
+    if spec.schedule == "exponential":  # multiply by gamma once per epoch
+        return lr_scheduler.StepLR(optimizer, step_size=batches, gamma=spec.gamma)
+    if spec.schedule == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    if spec.schedule == "onecycle":
+        return lr_scheduler.OneCycleLR(optimizer, max_lr=spec.learning_rate, total_steps=steps)
+    if spec.schedule == "plateau":
+        return lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=spec.gamma, patience=max(0, spec.step_size - 1)
+        )
+    return None
