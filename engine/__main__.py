@@ -25,6 +25,9 @@ class _ConsoleHooks:
     def should_stop(self) -> bool:
         return False
 
+    def flush(self) -> None:
+        pass
+
 
 def _run(path: str) -> int:
     try:

@@ -29,6 +29,7 @@ from engine.training.transfer import load_pretrained_features
 class TrainingHooks(Protocol):
     def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None: ...
     def should_stop(self) -> bool: ...
+    def flush(self) -> None: ...  # called before each checkpoint: rows must not lag behind it
 
 
 class SilentHooks:
@@ -42,6 +43,9 @@ class SilentHooks:
 
     def should_stop(self) -> bool:
         return False
+
+    def flush(self) -> None:
+        pass
 
 
 @dataclass
@@ -69,6 +73,9 @@ class TrainResult:
     peak_memory_mb: float = 0.0
     clipped_fraction: float = 0.0  # share of steps whose gradients were clipped
     resumed_from_epoch: int | None = None
+    workers: int = 1  # data-parallel processes
+    per_worker_samples_per_second: list[float] = field(default_factory=list)
+    weights_equal_across_workers: bool | None = None
     confusion_matrix: list[list[int]] = field(default_factory=list)
     class_names: list[str] = field(default_factory=list)
     dataset_hash: str = ""
@@ -117,8 +124,13 @@ def train(
     files: RunFiles | None = None,
 ) -> TrainResult:
     """Train per the spec, streaming metrics to ``hooks``; returns the outcome."""
+    data = split or load_bundle(spec)
     try:
-        return _Training(spec, hooks, split or load_bundle(spec), files or RunFiles()).run()
+        if spec.data_parallel > 1:
+            from engine.training.parallel import train_data_parallel
+
+            return train_data_parallel(spec, hooks, data, files or RunFiles())
+        return Training(spec, hooks, data, files or RunFiles()).run()
     except torch.cuda.OutOfMemoryError:
         gc.collect()
         torch.cuda.empty_cache()  # release what the failed run held so the next run starts
@@ -135,7 +147,7 @@ def train(
         )
 
 
-class _Training:
+class Training:
     """One run's state from set-up to the test set."""
 
     def __init__(
@@ -144,13 +156,14 @@ class _Training:
         self.started = time.perf_counter()
         torch.manual_seed(spec.seed)
         self.spec, self.hooks, self.data, self.files = spec, hooks, data, files
-        self.device = resolve_device(spec.device)
-        self.model = build_model(spec, data).to(self.device)
+        self.device = self._device()
+        self.net = build_model(spec, data).to(self.device)
         if files.pretrained is not None:
-            load_pretrained_features(self.model, files.pretrained, spec.freeze_pretrained)
+            load_pretrained_features(self.net, files.pretrained, spec.freeze_pretrained)
+        self.model = self._wrap(self.net)
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = make_optimizer(spec, trainable)
-        self.loader = make_loader(data.x_train, data.y_train, spec.batch_size, True, spec.seed)
+        self.loader = self._train_loader()
         self.plan = LearningRatePlan(spec, self.optimizer, len(self.loader))
         self.precision = make_precision(spec, self.device)
         self.loop = EpochLoop(
@@ -163,6 +176,7 @@ class _Training:
             self.device,
             hooks,
             augment=data.kind == "image",
+            reduce_loss=self._reduce_loss,
         )
         self.result = TrainResult(
             "done",
@@ -172,10 +186,29 @@ class _Training:
             self.precision.name,
             dataset_hash=data.content_hash,
             class_names=list(data.class_names),
-            parameters=sum(p.numel() for p in self.model.parameters()),
+            parameters=sum(p.numel() for p in self.net.parameters()),
         )
         self.best_loss, self.best_state, self.bad_epochs = float("inf"), None, 0
         self.first_epoch = self._resume()
+
+    # --- what data-parallel training (engine.training.parallel) changes
+    def _device(self) -> torch.device:
+        return resolve_device(self.spec.device)
+
+    def _wrap(self, net: nn.Module) -> nn.Module:
+        return net
+
+    def _train_loader(self) -> DataLoader:
+        return make_loader(
+            self.data.x_train, self.data.y_train, self.spec.batch_size, True, self.spec.seed
+        )
+
+    def _reduce_loss(self, loss: torch.Tensor) -> float:
+        return float(loss.item())
+
+    def _agree(self, flag: bool) -> bool:
+        """Whether any process wants to stop (one process: just the flag)."""
+        return flag
 
     def run(self) -> TrainResult:
         val_loader = make_loader(self.data.x_val, self.data.y_val, 512, False, self.spec.seed)
@@ -188,7 +221,9 @@ class _Training:
             self._epoch_row(epoch, val_loss, val_acc)
             self.plan.after_epoch(val_loss)
             self.result.epochs = epoch
-            if self._early_stop(epoch, val_loss, val_acc) or self._past_time_limit(epoch):
+            if self._agree(
+                self._early_stop(epoch, val_loss, val_acc) or self._past_time_limit(epoch)
+            ):
                 break
             self._save_checkpoint(epoch)
         return self._finish()
@@ -212,7 +247,7 @@ class _Training:
             self.best_loss, self.bad_epochs = val_loss, 0
             self.result.best_epoch, self.result.best_val_accuracy = epoch, val_acc
             if self.spec.early_stopping_patience and self.spec.restore_best:
-                self.best_state = copy.deepcopy(self.model.state_dict())
+                self.best_state = copy.deepcopy(self.net.state_dict())
         else:
             self.bad_epochs += 1
         patience = self.spec.early_stopping_patience
@@ -238,7 +273,7 @@ class _Training:
     def _finish(self) -> TrainResult:
         result = self.result
         if result.stopped_early and self.best_state is not None:
-            self.model.load_state_dict(self.best_state)  # the best epoch's weights
+            self.net.load_state_dict(self.best_state)  # the best epoch's weights
         if result.status == "done":
             test = make_loader(self.data.x_test, self.data.y_test, 512, False, self.spec.seed)
             result.test_loss, result.test_accuracy, preds = evaluate(
@@ -249,7 +284,7 @@ class _Training:
             ).tolist()
             if self.files.model is not None:
                 self.files.model.parent.mkdir(parents=True, exist_ok=True)
-                torch.save(self.model.state_dict(), self.files.model)
+                torch.save(self.net.state_dict(), self.files.model)
         result.seconds = time.perf_counter() - self.started
         result.samples_per_second = self.loop.samples / max(self.loop.train_seconds, 1e-9)
         result.clipped_fraction = self.loop.clipped_steps / max(self.loop.step, 1)
@@ -259,12 +294,13 @@ class _Training:
     def _save_checkpoint(self, epoch: int) -> None:
         if self.files.checkpoint is None:
             return
+        self.hooks.flush()  # every row up to this epoch is stored before the checkpoint is
         save_checkpoint(
             self.files.checkpoint,
             {
                 "epoch": epoch,
                 "step": self.loop.step,
-                "model": self.model.state_dict(),
+                "model": self.net.state_dict(),
                 "optimizer": self.optimizer.state_dict(),
                 "plan": self.plan.state_dict(),
                 "scaler": self.precision.scaler.state_dict() if self.precision.scaler else None,
@@ -289,7 +325,7 @@ class _Training:
         state = load_checkpoint(self.files.checkpoint) if self.files.checkpoint else None
         if state is None:
             return 1
-        self.model.load_state_dict(state["model"])
+        self.net.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.plan.load_state_dict(state["plan"])
         if self.precision.scaler and state["scaler"]:

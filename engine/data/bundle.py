@@ -65,8 +65,10 @@ def split_indices(
         raise DataError("Every example has the same label: a model needs at least two classes.")
     if counts.min() < 3:
         rare = classes[counts.argmin()]
-        raise DataError(f"The class {rare!r} has only {counts.min()} example(s); each class "
-                        "needs at least 3 so it can appear in training, validation and test.")
+        raise DataError(
+            f"The class {rare!r} has only {counts.min()} example(s); each class "
+            "needs at least 3 so it can appear in training, validation and test."
+        )
     index = np.arange(len(y))
     rest, test = train_test_split(index, test_size=test_fraction, stratify=y, random_state=seed)
     val_share = validation_fraction / (1.0 - test_fraction)
@@ -80,9 +82,19 @@ def limit_training_rows(bundle: DataBundle, limit: int | None, seed: int) -> Dat
     """Keep only ``limit`` training examples (stratified), for few-label experiments."""
     if limit is None or limit >= len(bundle.y_train):
         return bundle
-    keep, _ = train_test_split(np.arange(len(bundle.y_train)), train_size=limit,
-                               stratify=bundle.y_train, random_state=seed)
+    keep, _ = train_test_split(
+        np.arange(len(bundle.y_train)), train_size=limit, stratify=bundle.y_train, random_state=seed
+    )
     keep = np.sort(keep)
-    return DataBundle(bundle.kind, bundle.x_train[keep], bundle.y_train[keep], bundle.x_val,
-                      bundle.y_val, bundle.x_test, bundle.y_test, bundle.class_names,
-                      bundle.content_hash, {**bundle.info, "train_limit": limit})
+    return DataBundle(
+        bundle.kind,
+        bundle.x_train[keep],
+        bundle.y_train[keep],
+        bundle.x_val,
+        bundle.y_val,
+        bundle.x_test,
+        bundle.y_test,
+        bundle.class_names,
+        bundle.content_hash,
+        {**bundle.info, "train_limit": limit},
+    )

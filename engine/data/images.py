@@ -9,8 +9,11 @@ from sklearn.datasets import load_digits
 
 from engine.data.bundle import DataBundle, content_hash, split_indices
 
-DIGIT_SUBSETS = {"digits": tuple(range(10)), "digits-0-4": (0, 1, 2, 3, 4),
-                 "digits-5-9": (5, 6, 7, 8, 9)}
+DIGIT_SUBSETS = {
+    "digits": tuple(range(10)),
+    "digits-0-4": (0, 1, 2, 3, 4),
+    "digits-5-9": (5, 6, 7, 8, 9),
+}
 
 
 @lru_cache(maxsize=1)
@@ -21,13 +24,23 @@ def load_digits_images() -> tuple[np.ndarray, np.ndarray]:
     return images, bunch.target.astype(np.int64)
 
 
-def build_digits(name: str, validation_fraction: float, test_fraction: float,
-                 seed: int) -> DataBundle:
+def build_digits(
+    name: str, validation_fraction: float, test_fraction: float, seed: int
+) -> DataBundle:
     """The digits (or a subset) split; subset labels are renumbered from 0."""
     x, y = load_digits_images()
     digits = DIGIT_SUBSETS[name]
     keep = np.isin(y, digits)
     x, y = x[keep], np.searchsorted(np.array(digits), y[keep]).astype(np.int64)
     train, val, test = split_indices(y, validation_fraction, test_fraction, seed)
-    return DataBundle("image", x[train], y[train], x[val], y[val], x[test], y[test],
-                      tuple(str(d) for d in digits), content_hash(x, y))
+    return DataBundle(
+        "image",
+        x[train],
+        y[train],
+        x[val],
+        y[val],
+        x[test],
+        y[test],
+        tuple(str(d) for d in digits),
+        content_hash(x, y),
+    )

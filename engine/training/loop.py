@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -30,10 +31,14 @@ class EpochLoop:
         device: torch.device,
         hooks: Any,
         augment: bool,
+        reduce_loss: Callable[[torch.Tensor], float] | None = None,
     ) -> None:
         self.spec, self.model, self.optimizer, self.plan = spec, model, optimizer, plan
         self.precision, self.loader, self.device, self.hooks = precision, loader, device, hooks
         self.augment = augment and wants_augmentation(spec)
+        # With several processes every one must see the same loss, or they would disagree
+        # about stopping and wait for each other forever.
+        self.reduce_loss = reduce_loss or (lambda loss: float(loss.item()))
         self.aug_generator = torch.Generator().manual_seed(spec.seed + 1)
         self.step = self.samples = self.clipped_steps = 0
         self.train_seconds = 0.0
@@ -75,7 +80,7 @@ class EpochLoop:
         with self.precision.autocast():
             logits = self.model(xb)
             loss = nn.functional.cross_entropy(logits.float(), yb)
-        value = loss.item()
+        value = self.reduce_loss(loss.detach())
         if not math.isfinite(value):
             return None, loss
         self.optimizer.zero_grad(set_to_none=True)

@@ -1,0 +1,107 @@
+"""Are runs never lost: atomic checkpoints, and resuming after a killed run process?"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import torch
+
+from engine import artifacts, jobs
+from engine.spec import RunSpec
+from engine.trainer import RunFiles, SilentHooks, train
+from engine.training import checkpoint as checkpoint_module
+from engine.training.checkpoint import load_checkpoint, save_checkpoint
+from tests.conftest import wait_for_end, wait_until
+
+SPEC = RunSpec(model="dense", hidden_units=32, epochs=8, dropout=0.1, augment_flip=True)
+
+
+def test_does_an_error_mid_save_leave_the_previous_checkpoint_loadable(
+    tmp_path, monkeypatch
+) -> None:
+    folder = tmp_path / "run"
+    path = folder / "checkpoint.pt"
+    save_checkpoint(path, {"epoch": 1})
+
+    def broken_save(obj, handle):
+        handle.write(b"half a checkpoint")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(checkpoint_module.torch, "save", broken_save)
+    with pytest.raises(OSError):
+        save_checkpoint(path, {"epoch": 2})
+    monkeypatch.undo()
+    assert load_checkpoint(path) == {"epoch": 1}
+    assert [p.name for p in folder.iterdir()] == ["checkpoint.pt"]  # no temporary left
+
+
+class StopAfterEpoch(SilentHooks):
+    """Ends the run as if the process died right after the given epoch was checkpointed."""
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        self.epoch = epoch
+        self.stop = False
+
+    def on_metrics(self, step, epoch, values) -> None:
+        super().on_metrics(step, epoch, values)
+        self.stop = self.stop or epoch > self.epoch
+
+    def should_stop(self) -> bool:
+        return self.stop
+
+
+def test_does_a_resumed_run_end_exactly_where_an_uninterrupted_one_does(tmp_path) -> None:
+    whole = SilentHooks()
+    expected = train(SPEC, whole)
+    files = RunFiles(checkpoint=tmp_path / "checkpoint.pt")
+    first = StopAfterEpoch(3)
+    assert train(SPEC, first, files=files).status == "cancelled"
+    assert load_checkpoint(files.checkpoint)["epoch"] == 3
+    second = SilentHooks()
+    resumed = train(SPEC, second, files=files)
+    assert resumed.resumed_from_epoch == 3
+    assert resumed.test_accuracy == expected.test_accuracy
+    epoch_rows = [row for row in whole.rows if row[1] > 3]
+    assert [row for row in second.rows if row[1] > 3] == epoch_rows
+
+
+def test_does_a_killed_run_resume_from_its_checkpoint_without_duplicate_rows(worker) -> None:
+    run_id = jobs.submit(SPEC.model_copy(update={"epochs": 200}), owner_id=None)
+    wait_until(
+        lambda: (
+            artifacts.checkpoint_path(run_id).exists()
+            and load_checkpoint(artifacts.checkpoint_path(run_id))["epoch"] >= 2
+        )
+    )
+    os.kill(worker.worker.running[run_id].pid, signal.SIGKILL)
+    assert wait_for_end(run_id).status == "interrupted"
+    saved_epoch = load_checkpoint(artifacts.checkpoint_path(run_id))["epoch"]
+
+    assert jobs.resume(run_id) is True
+    state = wait_for_end(run_id, timeout=300)
+    assert state.status == "done", state.reason
+    assert state.result["resumed_from_epoch"] == saved_epoch
+    rows = jobs.metrics_since(run_id)
+    steps = [r.step for r in rows]
+    assert len(steps) == len(set(steps)) and steps == sorted(steps)
+    assert [r.epoch for r in rows if "val_loss" in r.values] == [float(e) for e in range(1, 201)]
+
+
+def test_can_only_an_interrupted_run_with_a_checkpoint_be_resumed() -> None:
+    run_id = jobs.submit(SPEC, owner_id=None)
+    assert jobs.resume(run_id) is False  # queued, no checkpoint
+    jobs.finish(run_id, "interrupted", "worker died")
+    assert jobs.resume(run_id) is False  # still no checkpoint
+    save_checkpoint(artifacts.checkpoint_path(run_id), {"epoch": 1, "step": 1})
+    assert jobs.resume(run_id) is True
+    assert jobs.status(run_id).status == "queued"
+
+
+def test_is_the_finished_model_saved_for_transfer_learning(worker) -> None:
+    run_id = jobs.submit(RunSpec(model="dense", epochs=1), owner_id=None)
+    assert wait_for_end(run_id).status == "done"
+    weights = torch.load(artifacts.model_path(run_id), weights_only=True)
+    assert "head.weight" in weights
