@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.datasets import require_dataset_access
 from db.session import read_session
 from engine import jobs
 from engine.spec import RunSpec
@@ -10,6 +11,9 @@ from engine.spec import RunSpec
 
 def submit_run(actor: Actor | None, spec: RunSpec, lab_id: str) -> int:
     actor = require_actor(actor)
+    require_dataset_access(actor, spec.dataset)
+    if spec.pretrained_from is not None:
+        get_run(actor, spec.pretrained_from)  # only from a run the learner may see
     return jobs.submit(spec, owner_id=actor.id, lab_id=lab_id)
 
 

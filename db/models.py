@@ -130,3 +130,17 @@ class StepCompletion(Base):
     competency: Mapped[str] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Upload(Base):
+    """A learner's uploaded dataset. The files are stored once per content hash (engine.data
+    .uploads); this row says who uploaded it, so only they can train on it."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("owner_id", "upload_id", name="uq_upload_owner"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    upload_id: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -22,10 +22,11 @@ FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the 
 class DatabaseHooks:
     """Trainer hooks that batch metric rows into the database and watch for a cancel."""
 
-    def __init__(self, run_id: int, epochs: int) -> None:
-        self.run_id, self.epochs = run_id, epochs
+    def __init__(self, run_id: int, epochs: int, worker_pid: int | None = None) -> None:
+        self.run_id, self.epochs, self.worker_pid = run_id, epochs, worker_pid
         self.pending: list[Metric] = []
         self.cancel_requested = False
+        self.orphaned = False  # the worker that started this run is gone
         self.last_flush = 0.0
         self.progress = 0.0
         self.flushed_rows = 0
@@ -41,7 +42,7 @@ class DatabaseHooks:
 
     def should_stop(self) -> bool:
         self._maybe_flush()
-        return self.cancel_requested
+        return self.cancel_requested or self.orphaned
 
     def _maybe_flush(self) -> None:
         if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
@@ -61,16 +62,27 @@ class DatabaseHooks:
             )
         self.flushed_rows += len(self.pending)
         self.pending = []
+        self.orphaned = self.worker_pid is not None and not _alive(self.worker_pid)
 
 
-def execute_run(run_id: int) -> str:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def execute_run(run_id: int, worker_pid: int | None = None) -> str:
     """Train a claimed run to its end and record the outcome; returns the final status."""
     with read_session() as session:
         spec = RunSpec.model_validate(session.get_one(Run, run_id).spec)
     torch.set_num_threads(1)  # runs share the machine; the worker's limit sets how many run
     files = run_files(run_id, spec)
     jobs.discard_metrics_after(run_id, checkpoint_step(files))  # a resumed epoch is redone
-    hooks = DatabaseHooks(run_id, spec.epochs)
+    hooks = DatabaseHooks(run_id, spec.epochs, worker_pid)
     try:
         result = train(spec, hooks, files=files)
     except Exception as exc:  # noqa: BLE001 - the learner sees the reason; the worker serves on
@@ -79,6 +91,16 @@ def execute_run(run_id: int) -> str:
         jobs.finish(run_id, "failed", f"Training stopped with an error: {exc}")
         return "failed"
     hooks.flush()
+    if hooks.orphaned and result.status == "cancelled":
+        epoch = result.epochs
+        reason = (
+            f"The worker stopped while this run was training. Resume it to continue "
+            f"after epoch {epoch}."
+            if epoch
+            else "The worker stopped; start it again."
+        )
+        jobs.finish(run_id, "interrupted", reason, result.as_dict())
+        return "interrupted"
     jobs.finish(run_id, result.status, result.reason, result.as_dict())
     return result.status
 
@@ -98,9 +120,9 @@ def checkpoint_step(files: RunFiles) -> int:
     return int(state["step"]) if state else 0
 
 
-def run_in_child(run_id: int, environment: dict[str, str]) -> None:
+def run_in_child(run_id: int, environment: dict[str, str], worker_pid: int) -> None:
     """Entry point of a run process (forked from the worker's warm server)."""
     # The fork server keeps the environment it started with; the worker's settings win.
     os.environ.update(environment)
     dispose_engines()  # never share pooled connections across a fork
-    execute_run(run_id)
+    execute_run(run_id, worker_pid)

@@ -70,7 +70,9 @@ class LocalWorker:
             from engine.runner import run_in_child
 
             process = self.ctx.Process(
-                target=run_in_child, args=(run_id, run_environment()), daemon=False
+                target=run_in_child,
+                args=(run_id, run_environment(), os.getpid()),
+                daemon=False,
             )
             process.start()
             self.running[run_id] = process
