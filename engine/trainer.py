@@ -55,6 +55,9 @@ class RunFiles:
     checkpoint: Path | None = None  # written after every epoch, read to resume
     model: Path | None = None  # the final weights, for transfer learning
     pretrained: Path | None = None  # the source model of a transfer-learning run
+    # Tiny epochs (a few ms) are checkpointed at most this often; each save is a flush of
+    # metrics and a synced file, which would otherwise cost more than the epoch itself.
+    checkpoint_every_seconds: float = 2.0
 
 
 @dataclass
@@ -189,6 +192,7 @@ class Training:
             parameters=sum(p.numel() for p in self.net.parameters()),
         )
         self.best_loss, self.best_state, self.bad_epochs = float("inf"), None, 0
+        self.last_checkpoint = float("-inf")
         self.first_epoch = self._resume()
 
     # --- what data-parallel training (engine.training.parallel) changes
@@ -292,8 +296,12 @@ class Training:
         return result
 
     def _save_checkpoint(self, epoch: int) -> None:
-        if self.files.checkpoint is None:
+        if self.files.checkpoint is None or epoch == self.spec.epochs:
             return
+        now = time.perf_counter()
+        if now - self.last_checkpoint < self.files.checkpoint_every_seconds:
+            return
+        self.last_checkpoint = now
         self.hooks.flush()  # every row up to this epoch is stored before the checkpoint is
         save_checkpoint(
             self.files.checkpoint,

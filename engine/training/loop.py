@@ -39,6 +39,7 @@ class EpochLoop:
         # With several processes every one must see the same loss, or they would disagree
         # about stopping and wait for each other forever.
         self.reduce_loss = reduce_loss or (lambda loss: float(loss.item()))
+        self.clipping = spec.clip_grad_norm is not None or spec.clip_grad_value is not None
         self.aug_generator = torch.Generator().manual_seed(spec.seed + 1)
         self.step = self.samples = self.clipped_steps = 0
         self.train_seconds = 0.0
@@ -49,7 +50,8 @@ class EpochLoop:
     def run_epoch(self, epoch: int) -> tuple[str, str] | None:
         """Train one epoch; returns (status, reason) if the run must stop."""
         self.model.train()
-        loss_sum, correct, seen = 0.0, 0, 0
+        loss_sum, seen = 0.0, 0
+        correct = torch.zeros((), dtype=torch.long, device=self.device)  # read once per epoch
         started = time.perf_counter()
         try:
             for i, (xb, yb) in enumerate(self.loader, start=1):
@@ -62,7 +64,7 @@ class EpochLoop:
                 n = len(yb)
                 seen, self.samples = seen + n, self.samples + n
                 loss_sum += loss * n
-                correct += int((logits.argmax(1) == yb).sum())
+                correct += (logits.argmax(1) == yb).sum()
                 if i % self.log_every == 0 and i != len(self.loader):
                     progress = epoch - 1 + i / len(self.loader)
                     self.hooks.on_metrics(
@@ -72,14 +74,19 @@ class EpochLoop:
                     return "cancelled", f"Cancelled during epoch {epoch}."
         finally:
             self.train_seconds += time.perf_counter() - started
-        self.epoch_loss, self.epoch_accuracy = loss_sum / max(seen, 1), correct / max(seen, 1)
+        self.epoch_loss = loss_sum / max(seen, 1)
+        self.epoch_accuracy = int(correct) / max(seen, 1)
         return None
 
     def _step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[float | None, torch.Tensor]:
         """One optimiser step; (None, loss tensor) when the loss is not finite."""
-        with self.precision.autocast():
+        if self.precision.dtype is None:  # full precision: no autocast bookkeeping per step
             logits = self.model(xb)
-            loss = nn.functional.cross_entropy(logits.float(), yb)
+            loss = nn.functional.cross_entropy(logits, yb)
+        else:
+            with self.precision.autocast():
+                logits = self.model(xb)
+                loss = nn.functional.cross_entropy(logits.float(), yb)
         value = self.reduce_loss(loss.detach())
         if not math.isfinite(value):
             return None, loss
@@ -88,7 +95,8 @@ class EpochLoop:
         (scaler.scale(loss) if scaler else loss).backward()
         if scaler:
             scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
-        self._clip()
+        if self.clipping:
+            self._clip()
         if scaler:
             scaler.step(self.optimizer)
             scaler.update()

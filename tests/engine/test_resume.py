@@ -56,7 +56,7 @@ class StopAfterEpoch(SilentHooks):
 def test_does_a_resumed_run_end_exactly_where_an_uninterrupted_one_does(tmp_path) -> None:
     whole = SilentHooks()
     expected = train(SPEC, whole)
-    files = RunFiles(checkpoint=tmp_path / "checkpoint.pt")
+    files = RunFiles(checkpoint=tmp_path / "checkpoint.pt", checkpoint_every_seconds=0)
     first = StopAfterEpoch(3)
     assert train(SPEC, first, files=files).status == "cancelled"
     assert load_checkpoint(files.checkpoint)["epoch"] == 3
