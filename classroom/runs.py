@@ -42,6 +42,14 @@ def cancel_run(actor: Actor | None, run_id: int) -> bool:
     return jobs.cancel(run_id)
 
 
+def resume_run(actor: Actor | None, run_id: int) -> bool:
+    """Queue the owner's interrupted run again; it continues from its last checkpoint."""
+    actor = require_actor(actor)
+    if get_run(actor, run_id).owner_id != actor.id:
+        raise NotFound("No such run.")
+    return jobs.resume(run_id)
+
+
 def my_runs(actor: Actor | None, lab_id: str | None = None) -> list[jobs.RunStatus]:
     actor = require_actor(actor)
     return jobs.list_runs(actor.id, lab_id)

@@ -60,7 +60,7 @@ with run_col:
     run = render_live_panel(actor, run.id)
 
 if not run.active:
-    render_outcome(run)
+    render_outcome(run, actor)
     render_objectives(evidence.check_run(actor, run))
     if run.owner_id == actor.id:
         st.subheader("Reflect on this run")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.jobs import RunStatus
+from classroom import runs
+from classroom.access import Actor
+from engine.jobs import RESUMABLE, RunStatus
 from labs.objectives import ObjectiveOutcome
 from ui.figures import confusion_matrix_figure
 
@@ -16,10 +18,18 @@ FAILURE_ADVICE = {
 }
 
 
-def render_outcome(run: RunStatus) -> None:
+def render_outcome(run: RunStatus, actor: Actor) -> None:
     result = run.result or {}
     if run.status != "done":
         st.error(f"{run.reason or 'The run did not finish.'} {FAILURE_ADVICE.get(run.status, '')}")
+        if run.status in RESUMABLE and run.owner_id == actor.id:
+            st.button(
+                "Resume from the last checkpoint",
+                key=f"resume_{run.id}",
+                icon=":material/restart_alt:",
+                on_click=_resume,
+                args=(actor, run.id),
+            )
         return
     cols = st.columns(4)
     cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
@@ -40,6 +50,13 @@ def render_outcome(run: RunStatus) -> None:
             key=f"confusion_{run.id}",
             width="stretch",
         )
+
+
+def _resume(actor: Actor, run_id: int) -> None:
+    if runs.resume_run(actor, run_id):
+        st.toast("The run is queued again and continues where it stopped.")
+    else:
+        st.toast("This run has no checkpoint yet: press Train to start it again.")
 
 
 def render_objectives(outcomes: list[ObjectiveOutcome]) -> None:

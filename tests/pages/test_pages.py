@@ -169,3 +169,18 @@ def test_the_cancel_button_stops_a_live_run(app_as, learner, worker) -> None:
     assert wait_for_end(run_id).status == "cancelled"
     at.run()
     assert any("You stopped this run" in e.value for e in at.error)
+
+
+def test_an_interrupted_run_offers_resume_and_the_button_queues_it(app_as, learner) -> None:
+    from engine import artifacts
+    from engine.training.checkpoint import save_checkpoint
+
+    run_id = runs.submit_run(learner, RunSpec(epochs=5), "first-network")
+    jobs.claim_next(worker_pid=1)
+    save_checkpoint(artifacts.checkpoint_path(run_id), {"epoch": 2, "step": 60})
+    jobs.finish(run_id, "interrupted", "The worker stopped while this run was training.")
+    at = app_as(learner)
+    at.query_params["run"] = str(run_id)
+    at.switch_page("pages/first_network.py").run()
+    at.button(key=f"resume_{run_id}").click().run()
+    assert jobs.status(run_id).status == "queued"
