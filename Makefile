@@ -37,6 +37,8 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## speed measurements; each prints ratios against its own baseline
 	$(PY) benchmarks/engine_overhead.py
+	$(PY) benchmarks/time_to_accuracy.py
+	$(PY) benchmarks/gpu_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Command line: ``python -m engine {example-spec,run,worker}``."""
+"""Command line: ``python -m engine {example-spec,run,export,worker}``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,19 @@ def _run(path: str) -> int:
     return 0 if result.status == "done" else 1
 
 
+def _export(run_id: int, output: str | None) -> int:
+    from engine.export import ExportError, export_run
+
+    try:
+        written = export_run(run_id, Path(output) if output else None)
+    except ExportError as exc:
+        print(f"error: cannot export run {run_id}: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("name", choices=sorted(EXAMPLE_SPECS))
     run = sub.add_parser("run", help="train a spec in the foreground; last line is JSON")
     run.add_argument("spec", help="path to a spec JSON file")
+    export = sub.add_parser(
+        "export", help="write a standalone PyTorch script that repeats a run (and its data)"
+    )
+    export.add_argument("run_id", type=int)
+    export.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="the script's path (ending in .py) or a folder for it; default ./run-RUN_ID/",
+    )
     worker = sub.add_parser("worker", help="serve queued runs from the database")
     worker.add_argument(
         "--parent-pid",
@@ -72,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args.spec)
+    if args.command == "export":
+        return _export(args.run_id, args.output)
     from engine.worker import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

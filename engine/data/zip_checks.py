@@ -183,11 +183,11 @@ def decode_image(raw: bytes, size: int) -> np.ndarray:
             )
         image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale
         image.load()
-        rgb = _to_rgb(image)
+        rgb = to_rgb(image)
     return np.asarray(rgb.resize((size, size), Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
+def to_rgb(image: Image.Image) -> Image.Image:
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float greyscale
         values = np.asarray(image, dtype=np.float64)
         span = float(values.max() - values.min()) or 1.0

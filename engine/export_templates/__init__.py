@@ -28,8 +28,20 @@ def piece(code: str, imports: Iterable[str] = (), settings: Iterable[Setting] = 
 
 
 def setting(name: str, value: Any, comment: str = "") -> Setting:
-    """A constant with a literal value (repr keeps floats exact)."""
-    return (name, repr(value), comment)
+    """A constant with a literal value."""
+    return (name, literal(value), comment)
+
+
+def literal(value: Any) -> str:
+    """Python source for a value: repr (exact for floats), strings in double quotes."""
+    if isinstance(value, str) and '"' not in value and repr(value).startswith("'"):
+        return '"' + repr(value)[1:-1] + '"'
+    if isinstance(value, tuple | list):
+        items = ", ".join(literal(v) for v in value)
+        if isinstance(value, list):
+            return f"[{items}]"
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    return repr(value)
 
 
 def expression(name: str, code: str, comment: str = "") -> Setting:

@@ -6,62 +6,57 @@ from __future__ import annotations
 from typing import Any
 
 from engine.data.images import DIGIT_SUBSETS
-from engine.data.zip_checks import JUNK, _to_rgb
+from engine.data.zip_checks import JUNK, to_rgb
 from engine.export_templates import Piece, expression, piece, setting, source_of
 from engine.spec import RunSpec
 
 HERE = expression("HERE", "Path(__file__).resolve().parent", "data files sit beside this script")
 HERE_IMPORT = "from pathlib import Path"
+SPLIT_CODE = '''
+@dataclass
+class Split:
+    """The examples in three parts: the model trains on the first, the second watches
+    over training (epoch by epoch), and the third (test) is used once, at the end."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray  # class ids 0, 1, 2...
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    vocab_size: int = 0  # text only: how many token ids the embedding needs
+
+
+def split_indices(y):
+    """Stratified train / validation / test row numbers: each part keeps the share of
+    every class. Two calls with the app's arguments, so the same rows land in each part."""
+    index = np.arange(len(y))
+    rest, test = train_test_split(index, test_size=TEST_FRACTION, stratify=y, random_state=SEED)
+    val_share = VALIDATION_FRACTION / (1.0 - TEST_FRACTION)  # of the rows left over
+    train, val = train_test_split(rest, test_size=val_share, stratify=y[rest], random_state=SEED)
+    return train, val, test
+
+
+def split_data(x, y, parts, class_names, vocab_size=0):
+    train, val, test = parts
+    return Split(x[train], y[train], x[val], y[val], x[test], y[test], class_names, vocab_size)
+
+
+def make_loader(x, y, batch_size, shuffle):
+    """Batches of (inputs, labels) tensors. Every loader gets its own generator seeded
+    with SEED: it fixes the shuffled order, and without one DataLoader would draw a
+    seed from torch's global random numbers on each pass, changing dropout's draws."""
+    data = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    generator = torch.Generator().manual_seed(SEED)
+    return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
+'''
 
 
 def common_pieces(spec: RunSpec) -> list[Piece]:
     """The split, the loaders and (for few-label runs) the training-row limit."""
     split = piece(
-        '''
-        @dataclass
-        class Split:
-            """The examples in three parts: the model trains on the first, the second watches
-            over training (epoch by epoch), and the third (test) is used once, at the end."""
-
-            x_train: np.ndarray
-            y_train: np.ndarray  # class ids 0, 1, 2...
-            x_val: np.ndarray
-            y_val: np.ndarray
-            x_test: np.ndarray
-            y_test: np.ndarray
-            class_names: tuple[str, ...]
-            vocab_size: int = 0  # text only: how many token ids the embedding needs
-
-
-        def split_indices(y):
-            """Stratified train / validation / test row numbers: each part keeps the share of
-            every class. Two calls with the app's arguments, so the same rows land in each part."""
-            index = np.arange(len(y))
-            rest, test = train_test_split(
-                index, test_size=TEST_FRACTION, stratify=y, random_state=SEED
-            )
-            val_share = VALIDATION_FRACTION / (1.0 - TEST_FRACTION)  # of the rows left over
-            train, val = train_test_split(
-                rest, test_size=val_share, stratify=y[rest], random_state=SEED
-            )
-            return train, val, test
-
-
-        def split_data(x, y, parts, class_names, vocab_size=0):
-            train, val, test = parts
-            return Split(
-                x[train], y[train], x[val], y[val], x[test], y[test], class_names, vocab_size
-            )
-
-
-        def make_loader(x, y, batch_size, shuffle):
-            """Batches of (inputs, labels) tensors. Every loader gets its own generator seeded
-            with SEED: it fixes the shuffled order, and without one DataLoader would draw a
-            seed from torch's global random numbers on each pass, changing dropout's draws."""
-            data = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
-            generator = torch.Generator().manual_seed(SEED)
-            return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
-        ''',
+        SPLIT_CODE,
         [
             "from dataclasses import dataclass",
             "import numpy as np",
@@ -87,7 +82,7 @@ def _limit_piece(limit: int) -> Piece:
         def limit_training_rows(split):
             """Few labels: keep only TRAIN_LIMIT training examples (stratified, in order), to
             see how a model copes with little data. Validation and test stay whole."""
-            if TRAIN_LIMIT >= len(split.y_train):
+            if len(split.y_train) <= TRAIN_LIMIT:
                 return split
             keep, _ = train_test_split(
                 np.arange(len(split.y_train)),
@@ -132,7 +127,8 @@ def archive_members_piece() -> Piece:
     """Listing an uploaded zip of class folders as the app does (cat/1.png is class cat)."""
     return piece(
         f'''
-        JUNK = re.compile({JUNK.pattern!r}, re.IGNORECASE)  # system files
+        # System files such as __MACOSX/ or .DS_Store are not examples.
+        JUNK = re.compile(r"{JUNK.pattern}", re.IGNORECASE)
 
 
         def list_members(archive):
@@ -167,7 +163,7 @@ def image_zip_pieces(meta: dict[str, Any]) -> list[Piece]:
             with Image.open(io.BytesIO(raw)) as image:
                 image.draft("RGB", (IMAGE_SIZE, IMAGE_SIZE))  # JPEG: decode at a reduced scale
                 image.load()
-                rgb = _to_rgb(image)
+                rgb = to_rgb(image)
             size = (IMAGE_SIZE, IMAGE_SIZE)
             return np.asarray(rgb.resize(size, Image.Resampling.BILINEAR), dtype=np.uint8)
 
@@ -193,7 +189,7 @@ def image_zip_pieces(meta: dict[str, Any]) -> list[Piece]:
         ["import io", "from PIL import Image"],
         [setting("IMAGE_SIZE", int(meta.get("image_size", 32)), "pixels, width and height")],
     )
-    return [archive_members_piece(), piece(source_of(_to_rgb)), loader]
+    return [archive_members_piece(), piece(source_of(to_rgb)), loader]
 
 
 def data_pieces(spec: RunSpec, kind: str, meta: dict[str, Any] | None) -> list[Piece]:
@@ -216,5 +212,3 @@ def data_pieces(spec: RunSpec, kind: str, meta: dict[str, Any] | None) -> list[P
     if kind == "text":
         return pieces + tables.text_upload_pieces(spec, meta)
     return pieces + tables.table_upload_pieces(meta)
-
-

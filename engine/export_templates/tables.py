@@ -113,13 +113,13 @@ def read_table_piece() -> Piece:
             frame = frame[~blank].astype(object)
             frame = frame.mask(frame.apply(lambda col: col.str.strip().str.lower().isin(MISSING)))
             for name in frame.columns:
-                present = frame[name].dropna()
-                if len(present) and pd.to_numeric(present.str.strip(), errors="coerce").notna().all():
+                present = frame[name].dropna().str.strip()
+                if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
                     frame[name] = pd.to_numeric(frame[name].str.strip(), errors="coerce")
             return frame
         ''',
         ["import codecs", "import io", PANDAS, HERE_IMPORT],
-        [HERE, setting("MISSING", sorted(MISSING_TEXT), "cells that mean 'no value'")],
+        [HERE, setting("MISSING", sorted(MISSING_TEXT), "empty cells")],
     )
 
 
