@@ -1,0 +1,1 @@
+"""The Feature Engineering lab's engine: tables, transforms, selection, redundancy, scoring."""
