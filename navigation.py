@@ -25,6 +25,12 @@ learn = [
         url_path="first-network",
     ),
     st.Page(
+        "pages/feature_engineering.py",
+        title="Feature engineering",
+        icon=":material/tune:",
+        url_path="feature-engineering",
+    ),
+    st.Page(
         "pages/journal.py", title="My journal", icon=":material/edit_note:", url_path="journal"
     ),
 ]

@@ -35,7 +35,9 @@ def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
 def catch_up(actor: Actor) -> None:
     """Record lab steps passed by runs that finished while no page was watching."""
     done = progress.completed_steps(actor)
-    for lab_id in LABS:
+    for lab_id, lab in LABS.items():
+        if lab.default_spec is None:  # labs without runs record steps as they happen
+            continue
         if all(s.id in done for s in steps_for_lab(lab_id, "lab")):
             continue
         for run in runs.my_runs(actor, lab_id):
@@ -52,6 +54,27 @@ def record_reflection(actor: Actor, entry: Entry, lab_id: str | None) -> bool:
     recorded = False
     for step in steps_for_lab(lab_id, "reflect"):
         recorded |= progress.complete_step(actor, _ref(step), run_id=entry.run_id)
+    return recorded
+
+
+def record_objective(actor: Actor, lab_id: str, outcome: dict) -> list[ObjectiveOutcome]:  # type: ignore[type-arg]
+    """Check a lab action (not a run) against the lab's objectives; record steps it meets."""
+    lab = LABS[lab_id]
+    outcomes = [o for o in evaluate(lab.objectives, outcome) if o.objective_id == outcome["kind"]]
+    passed = {o.objective_id for o in outcomes if o.passed}
+    for step in steps_for_lab(lab_id, "lab"):
+        if step.objective in passed:
+            progress.complete_step(actor, _ref(step))
+    return outcomes
+
+
+def record_step_reflection(actor: Actor, entry: Entry, lab_id: str) -> bool:
+    """A reflection of enough words written in a lab completes that lab's reflect steps."""
+    if len(entry.body.split()) < MIN_REFLECTION_WORDS:
+        return False
+    recorded = False
+    for step in steps_for_lab(lab_id, "reflect"):
+        recorded |= progress.complete_step(actor, _ref(step))
     return recorded
 
 

@@ -13,5 +13,5 @@ class Lab:
     id: str
     title: str
     competencies: tuple[str, ...]
-    default_spec: RunSpec
+    default_spec: RunSpec | None  # None: the lab works on data and trains no network
     objectives: tuple[Objective, ...]

@@ -7,7 +7,7 @@ from classroom.progress import StepRef
 from labs import evidence
 from labs.catalog import competency, tracks
 from ui.auth import require_signed_in
-from ui.cards import step_header, step_icon
+from ui.cards import LAB_PAGES, step_header, step_icon
 
 actor = require_signed_in()
 track_id = st.query_params.get("id", "digital-literacy")
@@ -39,16 +39,12 @@ for number, step in enumerate(track.steps, start=1):
         elif step.kind == "lab":
             st.write(step.summary)
             st.page_link(
-                "pages/first_network.py",
-                label=f"Open the lab: {step.title}",
-                icon=":material/science:",
+                LAB_PAGES[step.lab], label=f"Open the lab: {step.title}", icon=":material/science:"
             )
         else:
             st.markdown(step.prompt)
             st.caption(
-                "Write your reflection under a finished run in the lab; "
-                "a reflection of 25 words or more completes this step."
+                "Write your reflection in the lab (under a finished run, where the lab "
+                "trains one); 25 words or more complete this step."
             )
-            st.page_link(
-                "pages/first_network.py", label="Go to your runs", icon=":material/edit_note:"
-            )
+            st.page_link(LAB_PAGES[step.lab], label="Go to the lab", icon=":material/edit_note:")

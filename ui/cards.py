@@ -11,6 +11,10 @@ STEP_ICONS = {
     "lab": ":material/science:",
     "reflect": ":material/edit_note:",
 }
+LAB_PAGES = {
+    "first-network": "pages/first_network.py",
+    "feature-engineering": "pages/feature_engineering.py",
+}
 STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
 
 

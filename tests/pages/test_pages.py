@@ -11,7 +11,13 @@ from engine import jobs
 from engine.spec import RunSpec
 from tests.conftest import wait_for_end
 
-LEARNER_PAGES = ["pages/home.py", "pages/track.py", "pages/first_network.py", "pages/journal.py"]
+LEARNER_PAGES = [
+    "pages/home.py",
+    "pages/track.py",
+    "pages/first_network.py",
+    "pages/feature_engineering.py",
+    "pages/journal.py",
+]
 TEACHER_PAGES = [*LEARNER_PAGES, "pages/classes.py"]
 
 
