@@ -13,6 +13,10 @@ from db.session import read_session, write_session
 from engine.data import uploads
 from engine.spec import DATASET_KINDS
 
+# A pipeline's input file (classroom.pipelines) is recorded in the same table, but it is not
+# a dataset to train on until a pipeline version is made from it.
+PIPELINE_SOURCE = "source"
+
 
 @dataclass(frozen=True)
 class UploadInfo:
@@ -55,7 +59,9 @@ def uploads_of(actor: Actor | None, learner_id: int | None = None) -> list[Uploa
         if not can_view_learner(session, actor, learner_id):
             raise NotFound("No such learner.")
         rows = session.scalars(
-            select(Upload).where(Upload.owner_id == learner_id).order_by(Upload.created_at.desc())
+            select(Upload)
+            .where(Upload.owner_id == learner_id, Upload.kind != PIPELINE_SOURCE)
+            .order_by(Upload.created_at.desc())
         )
         return [_info(r) for r in rows]
 
@@ -67,7 +73,11 @@ def require_dataset_access(actor: Actor, dataset: str) -> None:
     upload_id = dataset.removeprefix("upload:")
     with read_session() as session:
         owned = session.scalar(
-            select(Upload.id).where(Upload.owner_id == actor.id, Upload.upload_id == upload_id)
+            select(Upload.id).where(
+                Upload.owner_id == actor.id,
+                Upload.upload_id == upload_id,
+                Upload.kind != PIPELINE_SOURCE,
+            )
         )
     if owned is None:
         raise NotFound("No such dataset.")

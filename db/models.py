@@ -144,3 +144,24 @@ class Upload(Base):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PipelineVersion(Base):
+    """A stored snapshot of a pipeline's output: the Parquet file is named by content_hash
+    (engine.pipeline.versions); version counts 1, 2, ... per owner and pipeline name."""
+
+    __tablename__ = "pipeline_versions"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "pipeline_name", "version", name="uq_pipeline_version"),
+        UniqueConstraint("owner_id", "pipeline_name", "content_hash", name="uq_pipeline_hash"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pipeline_name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"name", "type"}, ...]
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # the PipelineSpec that made it
+    dataset: Mapped[str | None] = mapped_column(String(32))  # "upload:<id>" once trainable
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

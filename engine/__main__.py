@@ -1,4 +1,4 @@
-"""Command line: ``python -m engine {example-spec,run,export,worker}``."""
+"""Command line: ``python -m engine {example-spec,run,export,check-data,worker}``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,21 @@ def _export(run_id: int, output: str | None) -> int:
     return 0
 
 
+def _check_data(path: str, table: str | None) -> int:
+    """Print a JSON summary of a data file, or one error line on stderr (exit code 2)."""
+    from engine.data.bundle import DataError
+    from engine.pipeline.ingest import check_data_file
+
+    try:
+        summary = check_data_file(Path(path), table)
+    except (DataError, OSError) as exc:
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"error: {path}: {' '.join(message.split())}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the script's path (ending in .py) or a folder for it; default ./run-RUN_ID/",
     )
+    check = sub.add_parser(
+        "check-data",
+        help="check a CSV, Excel, JSON, Parquet or SQLite file as an upload is checked",
+    )
+    check.add_argument("file")
+    check.add_argument("--table", default=None, help="the table of a SQLite database")
     worker = sub.add_parser("worker", help="serve queued runs from the database")
     worker.add_argument(
         "--parent-pid",
@@ -97,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args.spec)
     if args.command == "export":
         return _export(args.run_id, args.output)
+    if args.command == "check-data":
+        return _check_data(args.file, args.table)
     from engine.worker import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -195,8 +195,9 @@ def read_frame(
     return frame.mask(missing)
 
 
-def type_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Number columns as floats; refuses text in a number column and infinite values."""
+def type_columns(frame: pd.DataFrame, keep_mixed: bool = False) -> pd.DataFrame:
+    """Number columns as floats; refuses text in a number column (unless ``keep_mixed``:
+    then the column stays text, for a pipeline's type-fix stage) and infinite values."""
     for name in frame.columns:
         present = frame[name].dropna()
         numbers = pd.to_numeric(present.str.strip(), errors="coerce")
@@ -204,7 +205,7 @@ def type_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if share == 1.0:
             _refuse_infinite(name, present, numbers)
             frame[name] = pd.to_numeric(frame[name].str.strip(), errors="coerce")
-        elif share >= NUMERIC_SHARE:
+        elif share >= NUMERIC_SHARE and not keep_mixed:
             bad = present[numbers.isna()]
             raise DataError(
                 f"The column {name!r} holds numbers, except "
@@ -247,9 +248,13 @@ def _looks_like_formula(value: str) -> bool:
 
 
 def check_csv(
-    data: bytes, target: str | None = None, max_bytes: int = MAX_CSV_BYTES
+    data: bytes,
+    target: str | None = None,
+    max_bytes: int = MAX_CSV_BYTES,
+    keep_mixed: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The table of an uploaded CSV and a summary, or a DataError naming what to fix."""
+    """The table of an uploaded CSV and a summary, or a DataError naming what to fix.
+    ``keep_mixed``: a number column with a few text cells stays text instead of refused."""
     if len(data) > max_bytes:
         raise DataError(
             f"The file is {megabytes(len(data))}; the limit is "
@@ -268,7 +273,7 @@ def check_csv(
     _check_cell_sizes(header, 1)
     names = check_header(header)
     scanned = scan_rows(text, delimiter, len(names))
-    frame = type_columns(read_frame(text, delimiter, names, scanned))
+    frame = type_columns(read_frame(text, delimiter, names, scanned), keep_mixed)
     formulas = formula_cells(frame, names)
     summary: dict[str, Any] = {
         "rows": len(frame),

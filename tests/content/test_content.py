@@ -50,7 +50,9 @@ def test_the_digital_literacy_track_has_a_lab_and_a_reflection() -> None:
     assert "lab" in kinds and "reflect" in kinds
 
 
-TEXT_FILES = [p for p in sorted(CONTENT.rglob("*.*")) if p.suffix in {".md", ".yaml", ".txt", ".csv"}]
+TEXT_FILES = [
+    p for p in sorted(CONTENT.rglob("*.*")) if p.suffix in {".md", ".yaml", ".txt", ".csv"}
+]
 
 
 @pytest.mark.parametrize("path", TEXT_FILES, ids=lambda p: p.name)
