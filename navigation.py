@@ -31,6 +31,12 @@ learn = [
         url_path="feature-engineering",
     ),
     st.Page(
+        "pages/pipeline_builder.py",
+        title="Pipeline builder",
+        icon=":material/account_tree:",
+        url_path="pipeline-builder",
+    ),
+    st.Page(
         "pages/journal.py", title="My journal", icon=":material/edit_note:", url_path="journal"
     ),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from labs import feature_engineering, first_network
+from labs import feature_engineering, first_network, pipeline_builder
 from labs.registry_types import Lab
 
-LABS: dict[str, Lab] = {lab.id: lab for lab in (first_network.LAB, feature_engineering.LAB)}
+LABS: dict[str, Lab] = {
+    lab.id: lab for lab in (first_network.LAB, feature_engineering.LAB, pipeline_builder.LAB)
+}
 
 
 def get_lab(lab_id: str) -> Lab:

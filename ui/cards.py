@@ -14,6 +14,7 @@ STEP_ICONS = {
 LAB_PAGES = {
     "first-network": "pages/first_network.py",
     "feature-engineering": "pages/feature_engineering.py",
+    "pipeline-builder": "pages/pipeline_builder.py",
 }
 STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
 

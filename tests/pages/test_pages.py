@@ -16,6 +16,7 @@ LEARNER_PAGES = [
     "pages/track.py",
     "pages/first_network.py",
     "pages/feature_engineering.py",
+    "pages/pipeline_builder.py",
     "pages/journal.py",
 ]
 TEACHER_PAGES = [*LEARNER_PAGES, "pages/classes.py"]

@@ -1,0 +1,87 @@
+"""Lab: build a data pipeline, store versions of its output and watch them drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labs.objectives import Objective
+from labs.registry_types import Lab
+
+PIPELINE_NAME = "my pipeline"  # one pipeline per learner in this lab; versions number it
+
+
+def _kind(outcome: dict[str, Any], kind: str) -> bool:
+    return outcome.get("kind") == kind
+
+
+def clean_data(outcome: dict[str, Any]) -> bool:
+    """{"kind": "clean-data", "missing": <cells missing in the output>, "rows": <rows>}"""
+    return (
+        _kind(outcome, "clean-data")
+        and outcome.get("missing", 1) == 0
+        and outcome.get("rows", 0) > 0
+    )
+
+
+def stored_version(outcome: dict[str, Any]) -> bool:
+    """{"kind": "stored-version", "version": n, "hash": "<content hash>"}"""
+    return (
+        _kind(outcome, "stored-version")
+        and bool(outcome.get("hash"))
+        and outcome.get("version", 0) >= 1
+    )
+
+
+def found_drift(outcome: dict[str, Any]) -> bool:
+    """{"kind": "found-drift", "drifted": [columns whose PSI is above 0.2]}"""
+    return _kind(outcome, "found-drift") and len(outcome.get("drifted", [])) > 0
+
+
+def clean_data_hints(outcome: dict[str, Any]) -> list[str]:
+    missing = outcome.get("missing", 0)
+    columns = ", ".join(outcome.get("missing_columns", [])) or "some columns"
+    return [
+        f"{missing} values are still missing after the last stage (in {columns}).",
+        "Add an 'impute' stage for each column with gaps: median or mean for numbers, "
+        "most frequent for categories, or drop the rows when only a few are missing.",
+    ]
+
+
+def stored_version_hints(_outcome: dict[str, Any]) -> list[str]:
+    return ["Run the pipeline without errors, then press 'Store as a new version'."]
+
+
+def found_drift_hints(_outcome: dict[str, Any]) -> list[str]:
+    return [
+        "Two versions made from the same stages hold the same data, so nothing drifts.",
+        "Store a version with a stage that changes a column's spread (outliers with "
+        "'remove', or scale), or from another table, and compare it with the first.",
+    ]
+
+
+LAB = Lab(
+    id="pipeline-builder",
+    title="Pipeline builder",
+    competencies=("digital-literacy",),
+    default_spec=None,
+    objectives=(
+        Objective(
+            "clean-data",
+            "No missing values reach the model",
+            clean_data,
+            clean_data_hints,
+        ),
+        Objective(
+            "stored-version",
+            "Store a version of your cleaned data",
+            stored_version,
+            stored_version_hints,
+        ),
+        Objective(
+            "found-drift",
+            "Find drift between two versions",
+            found_drift,
+            found_drift_hints,
+        ),
+    ),
+)

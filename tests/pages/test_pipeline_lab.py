@@ -1,0 +1,183 @@
+"""The pipeline builder lab page: build stages, run, store versions, compare, fail clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from classroom import pipelines, progress, runs
+from labs.pipeline_builder import PIPELINE_NAME
+from ui.pipeline_versions import safe_csv
+
+PAGE = "pages/pipeline_builder.py"
+
+
+@pytest.fixture
+def lab(app_as, learner):
+    at = app_as(learner)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def add_stage(at, kind: str, columns=(), **choices) -> None:
+    """Choose a stage kind, fill its form (columns, then selectboxes by label), add it."""
+    at.selectbox(key="pl_new_kind").select(kind).run()
+    assert not at.exception
+    if kind == "target":
+        by_label(at.selectbox, "Column to predict").select(columns[0])
+    else:
+        for column in columns:
+            at.multiselect(key=f"pl_cols_{kind}").select(column)
+    for label, value in choices.items():
+        by_label(at.selectbox, label).select(value)
+    by_label(at.button, "Add stage").click().run()
+    assert not at.exception
+
+
+def run_pipeline(at) -> None:
+    at.button(key="pl_run").click().run()
+    assert not at.exception
+
+
+def messages(at) -> list[str]:
+    return [e.value for e in (*at.success, *at.warning)]
+
+
+def build_clean_pipeline(at) -> None:
+    add_stage(at, "impute", ["score"], Strategy="median")
+    add_stage(at, "impute", ["minutes"], Strategy="drop")
+    add_stage(at, "deduplicate")
+
+
+@pytest.mark.parametrize("who", ["learner", "teacher"])
+def test_the_page_renders_for_learners_and_teachers(app_as, request, who) -> None:
+    at = app_as(request.getfixturevalue(who))
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Pipeline builder"]
+    assert any("308 rows" in c.value for c in at.caption)  # the demo lab_results table
+
+
+def test_a_clean_pipeline_reports_each_stage_and_meets_clean_data(lab, learner) -> None:
+    build_clean_pipeline(lab)
+    assert len([b for b in lab.button if b.label == "Remove"]) == 3
+    run_pipeline(lab)
+    titles = [e.label for e in lab.expander]
+    assert any(t.startswith("Stage 1 (impute missing values): 308 → 308 rows") for t in titles)
+    assert any(t.startswith("Stage 2 (impute missing values): 308 → 298 rows") for t in titles)
+    assert any(t.startswith("Stage 3 (remove duplicates)") for t in titles)
+    missing = next(d.value for d in lab.dataframe if "missing_share" in d.value.columns)
+    assert missing["missing"].sum() == 0
+    assert any("Objective met: No missing values reach the model" in m for m in messages(lab))
+    assert "dl-clean-pipeline" in progress.completed_steps(learner)
+
+
+def test_gaps_left_behind_are_not_clean(lab, learner) -> None:
+    add_stage(lab, "impute", ["score"], Strategy="median")
+    run_pipeline(lab)
+    assert any("Not yet: No missing values reach the model" in m for m in messages(lab))
+    assert "dl-clean-pipeline" not in progress.completed_steps(learner)
+
+
+def test_an_outliers_stage_draws_the_flagged_rows(lab) -> None:
+    add_stage(lab, "outliers", ["score"])
+    run_pipeline(lab)
+    assert lab.get("vega_lite_chart")
+
+
+def test_two_stored_versions_are_listed_and_compared(lab, learner) -> None:
+    build_clean_pipeline(lab)
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    assert not lab.exception
+    assert "dl-store-version" in progress.completed_steps(learner)
+    add_stage(lab, "outliers", ["score"], Action="remove")
+    add_stage(lab, "scale", ["score"], Method="minmax")
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    assert not lab.exception
+    versions = next(d.value for d in lab.dataframe if "hash" in d.value.columns)
+    assert list(versions["version"]) == [1, 2]
+    assert len(pipelines.list_versions(learner, PIPELINE_NAME)) == 2
+
+    lab.button(key="pl_compare_button").click().run()
+    assert not lab.exception
+    table = next(d.value for d in lab.dataframe if "psi" in d.value.columns)
+    assert bool(table.set_index("column").loc["score", "drifted"])
+    assert [m.label for m in lab.metric][1:] == ["Rows added", "Rows removed"]
+    assert lab.get("vega_lite_chart")  # the PSI bars
+    assert any("Objective met: Find drift" in m for m in messages(lab))
+    assert "dl-find-drift" in progress.completed_steps(learner)
+
+
+def test_a_failing_stage_is_named_and_nothing_is_stored(lab, learner) -> None:
+    add_stage(lab, "fix_types", ["lab"], Type="int")
+    run_pipeline(lab)
+    errors = [e.value for e in lab.error]
+    assert any(e.startswith("Stage 1 (fix types): column 'lab'") for e in errors)
+    assert not [b for b in lab.button if b.key == "pl_store"]
+    assert pipelines.list_versions(learner, PIPELINE_NAME) == []
+
+
+def test_removing_a_stage_takes_it_out_of_the_pipeline(lab) -> None:
+    add_stage(lab, "deduplicate")
+    lab.button(key="pl_remove_0").click().run()
+    assert not lab.exception
+    assert any("No stages yet" in c.value for c in lab.caption)
+
+
+def test_the_script_is_shown_as_code(lab) -> None:
+    add_stage(lab, "deduplicate")
+    assert any("def run(frame" in c.value for c in lab.code)
+
+
+def test_csv_export_escapes_formula_cells() -> None:
+    import pandas as pd
+
+    data = safe_csv(pd.DataFrame({"a": ["=SUM(A1)", "+1", "ok", "@x"], "b": [-1, 2, 3, 4]}))
+    assert data.decode().splitlines() == ["a,b", "'=SUM(A1),-1", "'+1,2", "ok,3", "'@x,4"]
+
+
+def test_a_version_without_a_target_cannot_be_trained(lab) -> None:
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    lab.button(key="pl_train").click().run()
+    assert not lab.exception
+    assert any("has no target" in e.value for e in lab.error)
+
+
+def test_a_version_with_a_target_is_queued_for_training(lab, learner) -> None:
+    # "about 30" in minutes would stop the trainer's own checks: blank it, then drop the row
+    add_stage(
+        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
+    )
+    build_clean_pipeline(lab)
+    add_stage(lab, "target", ["passed"])
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    lab.button(key="pl_train").click().run()
+    assert not lab.exception
+    assert not [e.value for e in lab.error]
+    assert any("is queued: a dense network on version 1" in i.value for i in lab.info)
+    assert [r.lab_id for r in runs.my_runs(learner, "pipeline-builder")] == ["pipeline-builder"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "shown"),
+    [
+        ("mine.csv", b"a,b\n1,x\n,y\n3,z\n", "3 rows, 2 columns, 1 missing"),
+        ("broken.parquet", b"not a parquet file", None),
+    ],
+)
+def test_an_uploaded_file_is_a_source_or_an_error(lab, name, data, shown) -> None:
+    lab.radio(key="pl_source_kind").set_value("My file").run()
+    lab.file_uploader(key="pl_upload").upload(name, data, "application/octet-stream").run()
+    assert not lab.exception
+    if shown:
+        assert any(shown in c.value for c in lab.caption)
+    else:
+        assert lab.error

@@ -1,0 +1,222 @@
+"""The parts of the pipeline builder page: source, stage editor, run, store, monitor, code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from classroom import pipelines
+from classroom.access import Actor, NotFound
+from engine.data import DataError
+from engine.pipeline.code import pipeline_code
+from engine.pipeline.errors import PipelineError
+from engine.pipeline.monitoring import quality_report
+from engine.pipeline.spec import (
+    BUNDLED,
+    STEP_TITLES,
+    PipelineSpec,
+    PipelineSpecError,
+    parse_pipeline,
+)
+from engine.pipeline.stages import run_pipeline
+from labs import evidence
+from labs.pipeline_builder import LAB, PIPELINE_NAME
+from ui.pipeline_charts import outlier_chart
+from ui.run_results import render_objectives
+
+DEMO_TABLES = ("lab_results", "students")
+UPLOAD_TYPES = ["csv", "xlsx", "json", "parquet", "sqlite"]
+STAGES = "pl_stages"  # list of stage dicts, the editor's state
+
+
+def record(actor: Actor, outcome: dict[str, Any]) -> None:
+    """Check one lab action and keep its outcomes to show until the next such action."""
+    found = evidence.record_objective(actor, LAB.id, outcome)
+    st.session_state.setdefault("pl_outcomes", {})[outcome["kind"]] = found
+
+
+def render_lab_objectives() -> None:
+    shown = st.session_state.get("pl_outcomes", {})
+    for objective in LAB.objectives:
+        if objective.id in shown:
+            render_objectives(shown[objective.id])
+        else:
+            st.caption(f"To do: {objective.text}.")
+
+
+# --- source ------------------------------------------------------------------------------
+
+
+def pick_source(actor: Actor) -> dict[str, Any] | None:
+    """The source dict of a PipelineSpec, from the demo database, a bundled table or a file."""
+    kind = st.radio(
+        "Data source",
+        ["Demo database", "Bundled dataset", "My file"],
+        horizontal=True,
+        key="pl_source_kind",
+    )
+    if kind == "Demo database":
+        table = st.selectbox("Table", DEMO_TABLES, key="pl_demo_table")
+        return {"kind": "sqlite", "database": "demo", "table": table}
+    if kind == "Bundled dataset":
+        return {"kind": "bundled", "name": st.selectbox("Dataset", BUNDLED, key="pl_bundled")}
+    file = st.file_uploader("Your file", type=UPLOAD_TYPES, key="pl_upload")
+    if file is not None and st.session_state.get("pl_upload_name") != file.name:
+        try:
+            st.session_state["pl_source"] = pipelines.add_source(actor, file.getvalue(), file.name)
+            st.session_state["pl_upload_name"] = file.name
+        except DataError as exc:
+            st.error(str(exc))
+            return None
+    info = st.session_state.get("pl_source")
+    if info is None:
+        st.info("Upload a CSV, Excel, JSON, Parquet or SQLite file to use it as a source.")
+        return None
+    if info.format == "sqlite":
+        table = st.selectbox("Table", info.summary.get("tables", []), key="pl_upload_table")
+        return {"kind": "sqlite", "database": info.source_id, "table": table}
+    return {"kind": "upload", "upload_id": info.source_id}
+
+
+def read_source(actor: Actor, source: dict[str, Any]) -> pd.DataFrame | None:
+    try:
+        spec = parse_pipeline({"name": PIPELINE_NAME, "sources": [source]})
+        return pipelines.read_input(actor, spec)
+    except (PipelineSpecError, DataError, NotFound) as exc:
+        st.error(str(exc))
+        return None
+
+
+def missing_table(frame: pd.DataFrame) -> pd.DataFrame:
+    report = quality_report(frame)["columns"]
+    return pd.DataFrame(report, columns=["column", "type", "missing", "missing_share"])
+
+
+# --- stage editor ------------------------------------------------------------------------
+
+
+def _stage_fields(kind: str, columns: list[str]) -> dict[str, Any] | None:
+    """The widgets of one 'Add stage' form; the stage dict, or None if nothing is chosen."""
+    if kind == "target":
+        return {"step": "target", "column": st.selectbox("Column to predict", columns)}
+    chosen = st.multiselect("Columns", columns, key=f"pl_cols_{kind}")
+    if kind == "impute":
+        strategy = st.selectbox(
+            "Strategy", ["median", "mean", "most_frequent", "constant", "knn", "drop"]
+        )
+        value = st.text_input("Fill value (constant only)")
+        rule = {"strategy": strategy, "value": value or None}
+        return {"step": kind, "columns": {c: rule for c in chosen}} if chosen else None
+    if kind == "deduplicate":
+        return {"step": kind, "subset": chosen or None}
+    if kind == "fix_types":
+        to = st.selectbox("Type", ["int", "float", "datetime", "category", "string"])
+        invalid = st.selectbox("A value that won't convert", ["error", "missing"])
+        return {"step": kind, "columns": dict.fromkeys(chosen, to), "invalid": invalid}
+    methods = {
+        "outliers": ["iqr", "zscore"],
+        "scale": ["standard", "minmax", "robust"],
+        "encode": ["onehot", "ordinal"],
+    }[kind]
+    stage = {"step": kind, "columns": chosen, "method": st.selectbox("Method", methods)}
+    if kind == "outliers":
+        stage["action"] = st.selectbox("Action", ["clip", "remove"])
+    return stage if chosen else None
+
+
+def _remove(index: int) -> None:
+    st.session_state[STAGES].pop(index)
+
+
+def _describe(stage: dict[str, Any]) -> str:
+    details = {k: v for k, v in stage.items() if k != "step" and v is not None}
+    return f"**{STEP_TITLES[stage['step']]}** " + ", ".join(f"{k}: {v}" for k, v in details.items())
+
+
+def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
+    stages: list[dict[str, Any]] = st.session_state.setdefault(STAGES, [])
+    for i, stage in enumerate(stages):
+        left, right = st.columns([6, 1])
+        left.markdown(f"{i + 1}. {_describe(stage)}")
+        right.button("Remove", key=f"pl_remove_{i}", on_click=_remove, args=(i,))
+    if not stages:
+        st.caption("No stages yet: the data passes through as it is.")
+    kind = st.selectbox(
+        "Stage to add", list(STEP_TITLES), format_func=STEP_TITLES.get, key="pl_new_kind"
+    )
+    with st.form(f"pl_add_{kind}", clear_on_submit=True):
+        stage = _stage_fields(kind, columns)
+        if st.form_submit_button("Add stage"):
+            if stage is None:
+                st.warning("Choose at least one column.")
+            else:
+                stages.append(stage)
+                st.rerun()
+    return stages
+
+
+def validated_spec(source: dict[str, Any], stages: list[dict[str, Any]]) -> PipelineSpec | None:
+    try:
+        return parse_pipeline({"name": PIPELINE_NAME, "sources": [source], "stages": stages})
+    except PipelineSpecError as exc:
+        for where, message in exc.errors.items():
+            st.error(f"{where}: {message}")
+        return None
+
+
+# --- run, store, monitor -----------------------------------------------------------------
+
+
+def run_and_report(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> None:
+    """Run every stage; keep the output for storing, or show the failing stage's error."""
+    st.session_state.pop("pl_result", None)
+    try:
+        out, reports = run_pipeline(spec, frame)
+    except PipelineError as exc:
+        st.session_state["pl_error"] = str(exc)
+        return
+    st.session_state.pop("pl_error", None)
+    st.session_state["pl_result"] = {
+        "spec": spec.model_dump_json(),
+        "frame": out,
+        "reports": reports,
+    }
+    missing = out.isna().sum()
+    record(
+        actor,
+        {
+            "kind": "clean-data",
+            "missing": int(missing.sum()),
+            "rows": len(out),
+            "missing_columns": [str(c) for c, n in missing.items() if n],
+        },
+    )
+
+
+def current_result(spec: PipelineSpec | None) -> dict[str, Any] | None:
+    """The last run's output, if it was made by the stages now in the editor."""
+    result = st.session_state.get("pl_result")
+    if result is None or spec is None or result["spec"] != spec.model_dump_json():
+        return None
+    return result
+
+
+def render_reports(result: dict[str, Any]) -> None:
+    for report in result["reports"]:
+        label = f"{report.title}: {report.rows_before} → {report.rows_after} rows"
+        with st.expander(label):
+            st.json(report.details, expanded=False)
+            if report.step == "outliers" and report.details.get("flagged"):
+                st.altair_chart(outlier_chart(report.details["flagged"]))
+            st.dataframe(report.preview, height=220)
+    st.markdown("**Missing values after the last stage**")
+    st.dataframe(missing_table(result["frame"]), hide_index=True)
+
+
+def render_code(spec: PipelineSpec) -> None:
+    try:
+        st.code(pipeline_code(spec), language="python")
+    except (ValueError, KeyError) as exc:  # a source whose file is gone
+        st.error(f"The script cannot be written: {exc}")
