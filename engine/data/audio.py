@@ -135,34 +135,26 @@ def _dataset_features(kind: str) -> np.ndarray:
     return out
 
 
+def standardise(x: np.ndarray, train: np.ndarray) -> np.ndarray:
+    """Features (N, 1, F, T) scaled by one mean and std per band, from training clips only,
+    so nothing about validation or test clips leaks into the inputs."""
+    mean = x[train].mean(axis=(0, 3), keepdims=True)  # (1, 1, F, 1)
+    std = x[train].std(axis=(0, 3), keepdims=True) + 1e-6
+    return ((x - mean) / std).astype(np.float32)
+
+
 def build_sounds(spec: RunSpec) -> DataBundle:
     """The generated sounds as features, standardised per band with training statistics."""
     waves, y = generate_sounds()
     x = _dataset_features(spec.audio_features)
     train, val, test = split_indices(y, spec.validation_fraction, spec.test_fraction, spec.seed)
-    # One mean and std per frequency band (or MFCC coefficient), from training clips only,
-    # so nothing about validation or test clips leaks into the inputs.
-    mean = x[train].mean(axis=(0, 3), keepdims=True)  # (1, 1, F, 1)
-    std = x[train].std(axis=(0, 3), keepdims=True) + 1e-6
-
-    def scaled(rows: np.ndarray) -> np.ndarray:
-        return ((x[rows] - mean) / std).astype(np.float32)
-
+    x = standardise(x, train)
     info = {
         "sample_rate": SAMPLE_RATE,
         "features": spec.audio_features,
         "feature_shape": tuple(x.shape[2:]),
         "generation_seed": GENERATION_SEED,
     }
-    return DataBundle(
-        "audio",
-        scaled(train),
-        y[train].copy(),
-        scaled(val),
-        y[val].copy(),
-        scaled(test),
-        y[test].copy(),
-        SOUND_CLASSES,
-        content_hash(waves, y),
-        info,
+    return DataBundle.from_split(
+        "audio", x, y, (train, val, test), SOUND_CLASSES, content_hash(waves, y), info
     )

@@ -33,6 +33,32 @@ class DataBundle:
     content_hash: str  # of the raw data before the split, so runs can be traced to it
     info: dict[str, Any] = field(default_factory=dict)  # vocab_size, feature_names, ...
 
+    @classmethod
+    def from_split(
+        cls,
+        kind: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+        class_names: tuple[str, ...] | list[str],
+        data_hash: str,
+        info: dict[str, Any] | None = None,
+    ) -> DataBundle:
+        """A bundle from whole arrays and the (train, val, test) row indices of a split."""
+        train, val, test = parts
+        return cls(
+            kind,
+            x[train],
+            y[train],
+            x[val],
+            y[val],
+            x[test],
+            y[test],
+            tuple(class_names),
+            data_hash,
+            info or {},
+        )
+
     @property
     def input_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])

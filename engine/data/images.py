@@ -33,14 +33,6 @@ def build_digits(
     keep = np.isin(y, digits)
     x, y = x[keep], np.searchsorted(np.array(digits), y[keep]).astype(np.int64)
     train, val, test = split_indices(y, validation_fraction, test_fraction, seed)
-    return DataBundle(
-        "image",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
-        tuple(str(d) for d in digits),
-        content_hash(x, y),
+    return DataBundle.from_split(
+        "image", x, y, (train, val, test), tuple(str(d) for d in digits), content_hash(x, y)
     )

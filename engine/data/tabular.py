@@ -121,14 +121,11 @@ def tabular_bundle(frame: pd.DataFrame, target: str, spec: RunSpec, name: str) -
         "groups": _groups(transformer),
     }
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return DataBundle(
+    return DataBundle.from_split(
         "tabular",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
+        x,
+        y,
+        (train, val, test),
         tuple(class_names),
         content_hash(hashed, list(frame.columns), target),
         info,

@@ -72,16 +72,12 @@ def load_competency_sentences() -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(frame["text"]), y
 
 
-def build_competency_sentences(spec: RunSpec) -> DataBundle:
-    """The sentences as padded token ids, with a vocabulary learned from training rows only."""
-    texts, y = load_competency_sentences()
-    train, val, test = split_indices(y, spec.validation_fraction, spec.test_fraction, spec.seed)
-    # Fitting on training rows only: validation and test words the model never saw
-    # become "unknown", just as they would for a new learner's sentence.
+def encode_split(texts: list[str], train: np.ndarray, spec: RunSpec) -> tuple[np.ndarray, dict]:  # type: ignore[type-arg]
+    """Token ids (N, max_tokens) for every text, with a vocabulary fitted on the training
+    texts only, and the info a lab shows (vocabulary, one sentence's tokenisation)."""
     vocab = fit_vocabulary([texts[i] for i in train], spec.vocab_size)
     index = {word: i for i, word in enumerate(vocab)}
     x = np.array([encode(t, index, spec.text_max_tokens) for t in texts], dtype=np.int64)
-    y = np.array(y)  # (N,) a writable copy for the bundle
     example = texts[train[0]]
     info = {
         "vocab_size": len(vocab),
@@ -93,15 +89,17 @@ def build_competency_sentences(spec: RunSpec) -> DataBundle:
             "ids": encode(example, index, spec.text_max_tokens),
         },
     }
-    return DataBundle(
-        "text",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
-        COMPETENCY_LABELS,
-        content_hash("\n".join(texts), y),
-        info,
+    return x, info
+
+
+def build_competency_sentences(spec: RunSpec) -> DataBundle:
+    """The sentences as padded token ids, with a vocabulary learned from training rows only."""
+    texts, y = load_competency_sentences()
+    train, val, test = split_indices(y, spec.validation_fraction, spec.test_fraction, spec.seed)
+    # Fitting on training rows only: validation and test words the model never saw
+    # become "unknown", just as they would for a new learner's sentence.
+    x, info = encode_split(texts, train, spec)
+    y = np.array(y)  # (N,) a writable copy for the bundle
+    return DataBundle.from_split(
+        "text", x, y, (train, val, test), COMPETENCY_LABELS, content_hash("\n".join(texts), y), info
     )

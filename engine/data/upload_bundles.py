@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.audio import features
+from engine.data.audio import features, standardise
 from engine.data.bundle import DataBundle, content_hash
 from engine.data.csv_checks import check_csv
 from engine.data.tabular import label_strings, sorted_labels, split_or_explain, tabular_bundle
-from engine.data.text import encode, fit_vocabulary, tokenize
+from engine.data.text import encode_split
 from engine.data.zip_checks import read_audio_zip, read_images_zip
 from engine.spec import RunSpec
 
@@ -32,31 +32,9 @@ def text_upload_bundle(data: bytes, meta: dict[str, Any], spec: RunSpec) -> Data
     class_names = sorted_labels(labels)
     y = labels.map({name: i for i, name in enumerate(class_names)}).to_numpy(np.int64)
     train, val, test = split_or_explain(y, spec)
-    vocab = fit_vocabulary([texts[i] for i in train], spec.vocab_size)
-    index = {word: i for i, word in enumerate(vocab)}
-    x = np.array([encode(t, index, spec.text_max_tokens) for t in texts], dtype=np.int64)
-    example = texts[train[0]]
-    info = {
-        "vocab_size": len(vocab),
-        "max_tokens": spec.text_max_tokens,
-        "vocab": vocab,
-        "example_tokens": {
-            "text": example,
-            "tokens": tokenize(example),
-            "ids": encode(example, index, spec.text_max_tokens),
-        },
-    }
-    return DataBundle(
-        "text",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
-        tuple(class_names),
-        content_hash(data),
-        info,
+    x, info = encode_split(texts, train, spec)
+    return DataBundle.from_split(
+        "text", x, y, (train, val, test), tuple(class_names), content_hash(data), info
     )
 
 
@@ -92,26 +70,15 @@ def audio_upload_bundle(data: bytes, meta: dict[str, Any], spec: RunSpec) -> Dat
     clips, y, class_names, _ = read_audio_zip(data, AUDIO_SAMPLE_RATE)
     x = features(fixed_length(clips), spec.audio_features)  # (N, 1, F, T)
     train, val, test = split_or_explain(y, spec)
-    mean = x[train].mean(axis=(0, 3), keepdims=True)  # (1, 1, F, 1), training clips only
-    std = x[train].std(axis=(0, 3), keepdims=True) + 1e-6
-    x = ((x - mean) / std).astype(np.float32)
+    x = standardise(x, train)
     info = {
         "name": meta["original_name"],
         "sample_rate": AUDIO_SAMPLE_RATE,
         "features": spec.audio_features,
         "feature_shape": tuple(x.shape[2:]),
     }
-    return DataBundle(
-        "audio",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
-        class_names,
-        content_hash(data),
-        info,
+    return DataBundle.from_split(
+        "audio", x, y, (train, val, test), class_names, content_hash(data), info
     )
 
 
