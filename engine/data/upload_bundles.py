@@ -41,14 +41,11 @@ def text_upload_bundle(data: bytes, meta: dict[str, Any], spec: RunSpec) -> Data
 def image_upload_bundle(data: bytes, meta: dict[str, Any], spec: RunSpec) -> DataBundle:
     x, y, class_names, _ = read_images_zip(data, meta.get("image_size", 32))
     train, val, test = split_or_explain(y, spec)
-    return DataBundle(
+    return DataBundle.from_split(
         "image",
-        x[train],
-        y[train],
-        x[val],
-        y[val],
-        x[test],
-        y[test],
+        x,
+        y,
+        (train, val, test),
         class_names,
         content_hash(data),
         {"name": meta["original_name"]},

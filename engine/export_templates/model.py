@@ -20,6 +20,16 @@ DROPOUT = """
 TORCH = ["import torch", "from torch import nn"]
 
 
+def _norm_and_dropout(spec: RunSpec) -> dict[str, str]:
+    """The batch-norm and dropout lines a dense block appends, when the spec asks for them."""
+    return {
+        "batch_norm": when(
+            spec.batch_norm, BATCH_NORM + "layers.append(nn.BatchNorm1d(HIDDEN_UNITS))"
+        ),
+        "dropout": when(spec.dropout, DROPOUT + "layers.append(nn.Dropout(DROPOUT))"),
+    }
+
+
 def classifier_piece(spec: RunSpec) -> Piece:
     return piece(
         '''
@@ -65,10 +75,7 @@ def dense_layers_piece(spec: RunSpec) -> Piece:
     return piece(
         fill(
             template,
-            batch_norm=when(
-                spec.batch_norm, BATCH_NORM + "layers.append(nn.BatchNorm1d(HIDDEN_UNITS))"
-            ),
-            dropout=when(spec.dropout, DROPOUT + "layers.append(nn.Dropout(DROPOUT))"),
+            **_norm_and_dropout(spec),
         ),
         TORCH,
         _regularisation(spec),
@@ -138,10 +145,7 @@ def post_piece(spec: RunSpec) -> Piece:
     return piece(
         fill(
             template,
-            batch_norm=when(
-                spec.batch_norm, BATCH_NORM + "layers.append(nn.BatchNorm1d(HIDDEN_UNITS))"
-            ),
-            dropout=when(spec.dropout, DROPOUT + "layers.append(nn.Dropout(DROPOUT))"),
+            **_norm_and_dropout(spec),
         ),
         settings=_regularisation(spec),
     )

@@ -29,3 +29,16 @@ def app_as(monkeypatch: pytest.MonkeyPatch) -> Callable[[Actor | None], AppTest]
         return at
 
     return make
+
+
+@pytest.fixture
+def open_page(app_as: Callable[[Actor | None], AppTest]) -> Callable[[Actor, str], AppTest]:
+    """open_page(actor, "pages/x.py") -> that page, run once, with no exception."""
+
+    def open_(actor: Actor, page: str) -> AppTest:
+        at = app_as(actor)
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_

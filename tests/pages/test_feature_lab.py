@@ -10,11 +10,8 @@ PAGE = "pages/feature_engineering.py"
 
 
 @pytest.fixture
-def lab(app_as, learner):
-    at = app_as(learner)
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+def lab(open_page, learner):
+    return open_page(learner, PAGE)
 
 
 def messages(at) -> list[str]:
