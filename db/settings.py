@@ -18,3 +18,9 @@ def data_dir() -> Path:
 def database_url() -> str:
     """``DATABASE_URL`` if set (e.g. PostgreSQL), else a SQLite file in the data folder."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'app.db'}"
+
+
+def private_urls_allowed() -> bool:
+    """``DLL_ALLOW_PRIVATE_URLS=1`` lets the pipeline lab read addresses on this machine or
+    its network (a classroom's own file server); by default only public addresses."""
+    return os.environ.get("DLL_ALLOW_PRIVATE_URLS", "") == "1"

@@ -85,3 +85,16 @@ LAB = Lab(
         ),
     ),
 )
+
+
+def reflection_facts(versions: int, compared: tuple[int, int, list[str]] | None) -> str:
+    """A line of the learner's own results to reflect on: versions stored, drift found."""
+    if versions == 0:
+        return "You have not stored a version yet."
+    said = f"You have stored {versions} version{'s' if versions != 1 else ''}."
+    if compared is None:
+        return said + " Compare two of them to see what moved."
+    a, b, drifted = compared
+    if not drifted:
+        return said + f" Between v{a} and v{b} no column drifted."
+    return said + f" Between v{a} and v{b} these columns drifted: {', '.join(drifted)}."

@@ -2,12 +2,9 @@
 
 import streamlit as st
 
-from classroom import datasets, journals
-from labs import evidence
-from labs.catalog import steps_for_lab
+from classroom import datasets
 from labs.feature_engineering import LAB, TABLES
 from ui.auth import require_signed_in
-from ui.autosave import autosave_text_area
 from ui.feature_lab import (
     cached_table,
     render_build,
@@ -15,6 +12,7 @@ from ui.feature_lab import (
     render_scaling,
     render_selection,
 )
+from ui.step_reflection import render_step_reflection
 
 actor = require_signed_in()
 st.title("Feature engineering")
@@ -43,21 +41,4 @@ with leaks:
     render_leaks(actor, frame, target)
 
 st.subheader("Reflect on your evidence")
-step = steps_for_lab(LAB.id, "reflect")[0]
-st.markdown(step.prompt)
-entry = next((e for e in journals.list_entries(actor) if e.step_id == step.id), None)
-
-
-def save(text: str) -> None:
-    current = next((e for e in journals.list_entries(actor) if e.step_id == step.id), None)
-    saved = journals.save_draft(
-        actor,
-        text,
-        entry_id=current.id if current else None,
-        track_id=step.track_id,
-        step_id=step.id,
-    )
-    evidence.record_step_reflection(actor, saved, LAB.id)
-
-
-autosave_text_area("Your reflection", entry.body if entry else "", "fe_reflection", save)
+render_step_reflection(actor, LAB.id, "fe_reflection")

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
+from labs.pipeline_builder import LAB, reflection_facts
 from ui.auth import require_signed_in
 from ui.pipeline_lab import (
     current_result,
-    pick_source,
-    read_source,
     render_code,
     render_lab_objectives,
     render_reports,
@@ -14,14 +13,20 @@ from ui.pipeline_lab import (
     run_and_report,
     validated_spec,
 )
+from ui.pipeline_sources import forget_inputs, pick_sources
 from ui.pipeline_versions import (
     compare_versions,
     render_comparison,
+    render_history,
+    render_quality,
+    render_rerun,
+    render_training,
     safe_csv,
     store_version,
     train_on_version,
     versions_table,
 )
+from ui.step_reflection import render_step_reflection
 
 actor = require_signed_in()
 st.title("Pipeline builder")
@@ -30,19 +35,23 @@ st.write(
     "and compare versions to see what changed before a model learns from them."
 )
 
-source = pick_source(actor)
-frame = read_source(actor, source) if source else None
-if frame is None:
+picked = pick_sources(actor)
+if picked is None:
     st.stop()
-st.caption(f"{len(frame)} rows, {frame.shape[1]} columns, {int(frame.isna().sum().sum())} missing")
+sources, frame = picked
+info, again = st.columns([5, 1])
+info.caption(
+    f"{len(frame)} rows, {frame.shape[1]} columns, {int(frame.isna().sum().sum())} missing"
+)
+again.button("Read again", key="pl_read_again", on_click=forget_inputs, width="stretch")
 
 build, store, monitor, code = st.tabs(["Build and run", "Versions", "Monitor", "Show as code"])
 with build:
-    st.subheader("Stages")
     stages = render_stage_editor([str(c) for c in frame.columns])
-    spec = validated_spec(source, stages)
+    spec = validated_spec(sources, stages)
     if st.button("Run the pipeline", type="primary", disabled=spec is None, key="pl_run"):
-        run_and_report(actor, spec, frame)
+        with st.spinner("Running every stage…"):
+            run_and_report(actor, spec, frame)
     if error := st.session_state.get("pl_error"):
         st.error(error)
     result = current_result(spec)
@@ -64,9 +73,17 @@ with store:
         st.caption("Run the pipeline to store or download its output.")
     numbers = versions_table(actor)
     if numbers:
-        chosen = st.selectbox("Train on version", numbers, index=len(numbers) - 1, key="pl_train_v")
-        if st.button("Train a dense network", key="pl_train"):
-            train_on_version(actor, chosen)
+        chosen = st.selectbox("Version", numbers, index=len(numbers) - 1, key="pl_version")
+        quality, history = st.tabs(["Data quality", "Runs on this version"])
+        with quality:
+            render_quality(actor, chosen)
+        with history:
+            if st.button("Train a dense network on it", key="pl_train"):
+                train_on_version(actor, chosen)
+            render_training(actor)
+            render_history(actor, chosen)
+        with st.expander("Re-run the saved pipeline on a new file"):
+            render_rerun(actor)
 
 with monitor:
     if len(numbers) < 2:
@@ -77,7 +94,7 @@ with monitor:
         b = right.selectbox("Version B", numbers, index=len(numbers) - 1, key="pl_b")
         if st.button("Compare", key="pl_compare_button"):
             compare_versions(actor, a, b)
-        render_comparison()
+    render_comparison()
 
 with code:
     if spec is not None:
@@ -85,3 +102,9 @@ with code:
 
 st.subheader("Objectives")
 render_lab_objectives()
+st.subheader("Reflect on your pipeline")
+compared = st.session_state.get("pl_compare")
+drifted = (
+    (compared[0], compared[1], [d.column for d in compared[3] if d.drifted]) if compared else None
+)
+render_step_reflection(actor, LAB.id, "pl_reflection", reflection_facts(len(numbers), drifted))

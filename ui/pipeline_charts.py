@@ -67,3 +67,47 @@ def drift_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
         alt.Chart(pd.DataFrame({"psi": [PSI_DRIFT]})).mark_rule(strokeDash=[4, 4]).encode(x="psi:Q")
     )
     return (bars + rule).properties(height=alt.Step(28))
+
+
+def distribution_chart(bins: list[str], share_a: list[float], share_b: list[float], a: int, b: int):
+    """One column's share of rows per bin in version a and version b, side by side."""
+    frame = pd.DataFrame(
+        [
+            {"bin": name, "version": f"v{v}", "share": share}
+            for v, shares in ((a, share_a), (b, share_b))
+            for name, share in zip(bins, shares, strict=False)
+        ],
+        columns=["bin", "version", "share"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("bin:N", sort=bins, title=None),
+            xOffset="version:N",
+            y=alt.Y("share:Q", title="share of rows", axis=alt.Axis(format="%")),
+            color=alt.Color("version:N", title="version"),
+            tooltip=["bin", "version", alt.Tooltip("share:Q", format=".1%")],
+        )
+    )
+
+
+def run_history_chart(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Test accuracy of each finished run trained on one version, in the order they ran."""
+    frame = pd.DataFrame(
+        [
+            {"run": f"run {r['run_id']}", "test accuracy": r["test_accuracy"]}
+            for r in rows
+            if r.get("test_accuracy") is not None
+        ],
+        columns=["run", "test accuracy"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("run:N", sort=None, title=None),
+            y=alt.Y("test accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            tooltip=["run", alt.Tooltip("test accuracy:Q", format=".1%")],
+        )
+    )

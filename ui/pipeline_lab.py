@@ -7,14 +7,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from classroom import pipelines
-from classroom.access import Actor, NotFound
-from engine.data import DataError
+from classroom.access import Actor
 from engine.pipeline.code import pipeline_code
 from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
 from engine.pipeline.spec import (
-    BUNDLED,
     STEP_TITLES,
     PipelineSpec,
     PipelineSpecError,
@@ -26,8 +23,6 @@ from labs.pipeline_builder import LAB, PIPELINE_NAME
 from ui.pipeline_charts import outlier_chart
 from ui.run_results import render_objectives
 
-DEMO_TABLES = ("lab_results", "students")
-UPLOAD_TYPES = ["csv", "xlsx", "json", "parquet", "sqlite"]
 STAGES = "pl_stages"  # list of stage dicts, the editor's state
 
 
@@ -44,49 +39,6 @@ def render_lab_objectives() -> None:
             render_objectives(shown[objective.id])
         else:
             st.caption(f"To do: {objective.text}.")
-
-
-# --- source ------------------------------------------------------------------------------
-
-
-def pick_source(actor: Actor) -> dict[str, Any] | None:
-    """The source dict of a PipelineSpec, from the demo database, a bundled table or a file."""
-    kind = st.radio(
-        "Data source",
-        ["Demo database", "Bundled dataset", "My file"],
-        horizontal=True,
-        key="pl_source_kind",
-    )
-    if kind == "Demo database":
-        table = st.selectbox("Table", DEMO_TABLES, key="pl_demo_table")
-        return {"kind": "sqlite", "database": "demo", "table": table}
-    if kind == "Bundled dataset":
-        return {"kind": "bundled", "name": st.selectbox("Dataset", BUNDLED, key="pl_bundled")}
-    file = st.file_uploader("Your file", type=UPLOAD_TYPES, key="pl_upload")
-    if file is not None and st.session_state.get("pl_upload_name") != file.name:
-        try:
-            st.session_state["pl_source"] = pipelines.add_source(actor, file.getvalue(), file.name)
-            st.session_state["pl_upload_name"] = file.name
-        except DataError as exc:
-            st.error(str(exc))
-            return None
-    info = st.session_state.get("pl_source")
-    if info is None:
-        st.info("Upload a CSV, Excel, JSON, Parquet or SQLite file to use it as a source.")
-        return None
-    if info.format == "sqlite":
-        table = st.selectbox("Table", info.summary.get("tables", []), key="pl_upload_table")
-        return {"kind": "sqlite", "database": info.source_id, "table": table}
-    return {"kind": "upload", "upload_id": info.source_id}
-
-
-def read_source(actor: Actor, source: dict[str, Any]) -> pd.DataFrame | None:
-    try:
-        spec = parse_pipeline({"name": PIPELINE_NAME, "sources": [source]})
-        return pipelines.read_input(actor, spec)
-    except (PipelineSpecError, DataError, NotFound) as exc:
-        st.error(str(exc))
-        return None
 
 
 def missing_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -157,9 +109,10 @@ def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
     return stages
 
 
-def validated_spec(source: dict[str, Any], stages: list[dict[str, Any]]) -> PipelineSpec | None:
+def validated_spec(sources: dict[str, Any], stages: list[dict[str, Any]]) -> PipelineSpec | None:
+    """The spec of the chosen sources (and join) and the editor's stages, or None with errors."""
     try:
-        return parse_pipeline({"name": PIPELINE_NAME, "sources": [source], "stages": stages})
+        return parse_pipeline({"name": PIPELINE_NAME, **sources, "stages": stages})
     except PipelineSpecError as exc:
         for where, message in exc.errors.items():
             st.error(f"{where}: {message}")
@@ -216,7 +169,21 @@ def render_reports(result: dict[str, Any]) -> None:
 
 
 def render_code(spec: PipelineSpec) -> None:
+    """The pipeline as a pandas/scikit-learn script, and its spec, both downloadable."""
     try:
-        st.code(pipeline_code(spec), language="python")
+        script = pipeline_code(spec)
     except (ValueError, KeyError) as exc:  # a source whose file is gone
         st.error(f"The script cannot be written: {exc}")
+        return
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the script (.py)", script, file_name="pipeline.py", key="pl_code_download"
+    )
+    right.download_button(
+        "Download the pipeline spec (JSON)",
+        spec.model_dump_json(indent=2),
+        file_name="pipeline.json",
+        mime="application/json",
+        key="pl_spec_download",
+    )
+    st.code(script, language="python")

@@ -1,4 +1,4 @@
-"""Stored versions of a learner's pipeline: store, download, compare for drift, train."""
+"""Stored versions of a learner's pipeline: store, inspect, re-run, compare, train."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import streamlit as st
 from classroom import pipelines, runs
 from classroom.access import Actor, NotFound
 from engine.data import DataError
-from engine.pipeline.spec import PipelineSpec
+from engine.pipeline.errors import PipelineError
+from engine.pipeline.monitoring import quality_report
+from engine.pipeline.spec import PipelineSpec, PipelineSpecError, parse_pipeline
 from engine.spec import RunSpec
 from labs.pipeline_builder import LAB, PIPELINE_NAME
-from ui.pipeline_charts import drift_chart
+from ui.live_run import render_live_panel
+from ui.pipeline_charts import distribution_chart, drift_chart, run_history_chart
 from ui.pipeline_lab import record
+from ui.pipeline_sources import UPLOAD_TYPES
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
 
@@ -48,12 +52,71 @@ def versions_table(actor: Actor) -> list[int]:
             "version": v.version,
             "hash": v.content_hash[:12],
             "rows": v.rows,
+            "columns": len(v.columns),
+            "sources": ", ".join(s["kind"] for s in v.spec.get("sources", [])),
+            "stages": len(v.spec.get("stages", [])),
             "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
         }
         for v in found
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     return [v.version for v in found]
+
+
+def render_quality(actor: Actor, version: int) -> None:
+    """The data-quality report of one stored version: types, missing shares and ranges."""
+    report = quality_report(pipelines.load_version(actor, PIPELINE_NAME, version))
+    table = pd.DataFrame(report["columns"])
+    table["missing_share"] = (table["missing_share"] * 100).round(1)
+    st.caption(f"Version {version}: {report['rows']} rows. Missing share is in per cent.")
+    st.dataframe(table.rename(columns={"missing_share": "missing %"}), hide_index=True)
+
+
+# --- re-run the saved pipeline on a new file ---------------------------------------------
+
+
+def saved_spec(actor: Actor) -> PipelineSpec | None:
+    """The stages of the newest stored version: the pipeline as it was saved."""
+    found = pipelines.list_versions(actor, PIPELINE_NAME)
+    if not found:
+        return None
+    try:
+        return parse_pipeline(found[-1].spec)
+    except PipelineSpecError:
+        return None
+
+
+def render_rerun(actor: Actor) -> None:
+    """One click: the saved stages on a newly uploaded file, stored as the next version."""
+    spec = saved_spec(actor)
+    if spec is None:
+        st.caption("Store a version first: its stages become the saved pipeline.")
+        return
+    st.caption(
+        f"The saved pipeline has {len(spec.stages)} stages. Upload a new file with the same "
+        "columns to run them again and store the result as the next version."
+    )
+    file = st.file_uploader("New file", type=UPLOAD_TYPES, key="pl_rerun_upload")
+    if st.button("Re-run the saved pipeline on this file", disabled=file is None, key="pl_rerun"):
+        assert file is not None
+        before = pipelines.list_versions(actor, PIPELINE_NAME)[-1].version
+        try:
+            source = pipelines.add_source(actor, file.getvalue(), file.name)
+            info, _reports = pipelines.rerun_on_source(actor, spec, source.source_id)
+        except (DataError, PipelineError, NotFound) as exc:
+            st.error(f"Nothing was stored. {exc}")
+            return
+        record(
+            actor, {"kind": "stored-version", "version": info.version, "hash": info.content_hash}
+        )
+        if info.version == before:
+            st.info(f"The new file gives the same data as version {before}; nothing new stored.")
+            return
+        st.success(f"Stored version {info.version} ({info.rows} rows) from {source.name}.")
+        compare_versions(actor, before, info.version)
+
+
+# --- monitor -----------------------------------------------------------------------------
 
 
 def compare_versions(actor: Actor, a: int, b: int) -> None:
@@ -67,6 +130,7 @@ def render_comparison() -> None:
     if found is None:
         return
     a, b, diff, drifts = found
+    st.markdown(f"**Version {a} → version {b}**")
     cols = st.columns(3)
     cols[0].metric(f"Rows in v{a} → v{b}", diff.rows_b, delta=diff.rows_b - diff.rows_a)
     cols[1].metric("Rows added", len(diff.rows_added))
@@ -77,7 +141,13 @@ def render_comparison() -> None:
             f"removed: {', '.join(diff.columns_removed) or 'none'}"
         )
     rows = [
-        {"column": d.column, "kind": d.kind, "psi": round(d.psi, 4), "drifted": d.drifted}
+        {
+            "column": d.column,
+            "kind": d.kind,
+            "psi": round(d.psi, 4),
+            "ks p-value": None if d.ks_pvalue is None else round(d.ks_pvalue, 4),
+            "drifted": d.drifted,
+        }
         for d in drifts
     ]
     if not rows:
@@ -85,11 +155,20 @@ def render_comparison() -> None:
         return
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.altair_chart(drift_chart(rows))
+    by_column = {d.column: d for d in drifts}
+    worst = max(drifts, key=lambda d: d.psi).column
+    column = st.selectbox(
+        "Distribution of", list(by_column), index=list(by_column).index(worst), key="pl_dist"
+    )
+    chosen = by_column[column]
+    st.altair_chart(distribution_chart(chosen.bins, chosen.share_a, chosen.share_b, a, b))
+
+
+# --- train -------------------------------------------------------------------------------
 
 
 def train_on_version(actor: Actor, version: int) -> None:
     """Submit a small dense network on a stored version (it needs a target stage)."""
-
     try:
         dataset = pipelines.training_dataset(actor, PIPELINE_NAME, version)
         spec = RunSpec(dataset=dataset, model="dense", epochs=20, learning_rate=0.01)
@@ -97,4 +176,31 @@ def train_on_version(actor: Actor, version: int) -> None:
     except (DataError, NotFound, ValueError) as exc:
         st.error(str(exc))
         return
+    st.session_state["pl_train_version"] = version
+    st.query_params["run"] = str(run_id)
     st.info(f"Run {run_id} is queued: a dense network on version {version}.")
+
+
+def render_training(actor: Actor) -> None:
+    """The live panel of the run last started from this lab (it survives a reload)."""
+    wanted = st.query_params.get("run")
+    if not (wanted and wanted.isdigit()):
+        return
+    try:
+        run = runs.get_run(actor, int(wanted))
+    except NotFound:
+        st.query_params.pop("run", None)
+        return
+    if run.lab_id == LAB.id:
+        render_live_panel(actor, run.id)
+
+
+def render_history(actor: Actor, version: int) -> None:
+    """Every run trained on one version: status and accuracy, as a table and a line."""
+    rows = pipelines.version_runs(actor, PIPELINE_NAME, version)
+    if not rows:
+        st.caption(f"No runs on version {version} yet.")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if any(r.get("test_accuracy") is not None for r in rows):
+        st.altair_chart(run_history_chart(rows))

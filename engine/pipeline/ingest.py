@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from db.settings import PROJECT_ROOT, data_dir
+from db.settings import PROJECT_ROOT, data_dir, private_urls_allowed
 from engine.data.bundle import DataError
 from engine.data.csv_checks import megabytes
 from engine.data.tabular import load_penguins_frame, load_sklearn_frame
@@ -141,8 +141,11 @@ def source_label(index: int, source: Source) -> str:
     return f"source {index + 1} ({detail})"
 
 
-def read_sources(spec: PipelineSpec, allow_private_urls: bool = False) -> pd.DataFrame:
-    """The pipeline's input: its one source, or all of them joined on the key."""
+def read_sources(spec: PipelineSpec, allow_private_urls: bool | None = None) -> pd.DataFrame:
+    """The pipeline's input: its one source, or all of them joined on the key (private
+    addresses only when allowed here or by ``DLL_ALLOW_PRIVATE_URLS``)."""
+    if allow_private_urls is None:
+        allow_private_urls = private_urls_allowed()
     frames = []
     for i, source in enumerate(spec.sources):
         try:

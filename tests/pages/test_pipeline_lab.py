@@ -178,3 +178,139 @@ def test_an_uploaded_file_is_a_source_or_an_error(lab, name, data, shown) -> Non
         assert any(shown in c.value for c in lab.caption)
     else:
         assert lab.error
+
+
+def scores_csv(low: int, rows: int = 60) -> bytes:
+    """A small table with gaps in 'score'; ``low`` moves every score (drift between files)."""
+    lines = ["name,score,passed"]
+    for i in range(rows):
+        score = "" if i % 10 == 3 else str(low + (i * 7) % 20)
+        lines.append(f"p{i},{score},{'yes' if i % 2 else 'no'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload_source(at, name: str, data: bytes) -> None:
+    at.radio(key="pl_source_kind").set_value("My file").run()
+    at.file_uploader(key="pl_upload").upload(name, data, "text/csv").run()
+    assert not at.exception
+
+
+def test_two_sources_are_joined_on_a_key(lab) -> None:
+    lab.toggle(key="pl_join_on").set_value(True).run()
+    lab.selectbox(key="pl2_demo_table").select("students").run()
+    lab.selectbox(key="pl_join_key").select("student_id").run()
+    lab.selectbox(key="pl_join_column").select("id").run()
+    assert not lab.exception
+    assert not lab.error
+    assert any("308 rows, 10 columns" in c.value for c in lab.caption)  # name, school, country
+    assert any("'student_id'" in c.value and "merge" in c.value for c in lab.code)
+
+
+def test_a_join_on_a_missing_match_says_which_source(lab) -> None:
+    lab.toggle(key="pl_join_on").set_value(True).run()
+    lab.selectbox(key="pl2_demo_table").select("students").run()
+    lab.selectbox(key="pl_join_key").select("lab").run()
+    lab.selectbox(key="pl_join_column").select("name").run()
+    assert not lab.exception
+    assert any("left no rows" in e.value for e in lab.error)
+
+
+def test_a_web_address_on_this_machine_is_refused_unless_allowed(lab, monkeypatch) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = scores_csv(50)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/scores.csv"
+        lab.radio(key="pl_source_kind").set_value("Web address").run()
+        lab.text_input(key="pl_url").input(url).run()
+        assert any("only public addresses" in e.value for e in lab.error)
+        monkeypatch.setenv("DLL_ALLOW_PRIVATE_URLS", "1")
+        lab.run()  # an address that failed is read again on the next run
+        assert not lab.exception
+        assert any("60 rows, 3 columns, 6 missing" in c.value for c in lab.caption)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def store_cleaned_scores(at) -> None:
+    """Upload the first file, fill its gaps, store version 1."""
+    upload_source(at, "scores.csv", scores_csv(50))
+    add_stage(at, "impute", ["score"], Strategy="median")
+    run_pipeline(at)
+    at.button(key="pl_store").click().run()
+    assert not at.exception
+
+
+def test_the_saved_pipeline_reruns_on_a_new_file_and_shows_drift(lab, learner) -> None:
+    store_cleaned_scores(lab)
+    lab.file_uploader(key="pl_rerun_upload").upload("later.csv", scores_csv(80), "text/csv")
+    lab.run()
+    lab.button(key="pl_rerun").click().run()
+    assert not lab.exception
+    assert any("Stored version 2 (60 rows) from later.csv" in s.value for s in lab.success)
+    second = pipelines.load_version(learner, PIPELINE_NAME, 2)
+    assert second["score"].isna().sum() == 0  # the saved imputation ran on the new file
+    table = next(d.value for d in lab.dataframe if "psi" in d.value.columns)
+    assert bool(table.set_index("column").loc["score", "drifted"])
+    assert "dl-find-drift" in progress.completed_steps(learner)
+
+
+def test_a_rerun_whose_stage_fails_stores_nothing(lab, learner) -> None:
+    store_cleaned_scores(lab)
+    lab.file_uploader(key="pl_rerun_upload").upload("other.csv", b"a,b\n1,2\n3,4\n", "text/csv")
+    lab.run()
+    lab.button(key="pl_rerun").click().run()
+    assert not lab.exception
+    errors = [e.value for e in lab.error]
+    assert any(e.startswith("Nothing was stored.") and "'score'" in e for e in errors)
+    assert [v.version for v in pipelines.list_versions(learner, PIPELINE_NAME)] == [1]
+
+
+def test_each_version_has_a_quality_report(lab) -> None:
+    upload_source(lab, "scores.csv", scores_csv(50))
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    quality = next(d.value for d in lab.dataframe if "missing %" in d.value.columns)
+    row = quality.set_index("column").loc["score"]
+    assert row["missing"] == 6 and row["missing %"] == 10.0
+    assert row["min"] == 50 and row["type"] == "number"
+
+
+def test_the_script_and_the_spec_can_be_downloaded(lab) -> None:
+    add_stage(lab, "deduplicate")
+    labels = [d.proto.label for d in lab.get("download_button")]
+    assert "Download the script (.py)" in labels
+    assert "Download the pipeline spec (JSON)" in labels
+
+
+def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
+    add_stage(
+        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
+    )
+    build_clean_pipeline(lab)
+    add_stage(lab, "target", ["passed"])
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    lab.button(key="pl_train").click().run()
+    assert not lab.exception
+    run_id = runs.my_runs(learner, "pipeline-builder")[0].id
+    assert lab.query_params["run"] == str(run_id)
+    assert any(f"**Run {run_id}**" in m.value for m in lab.markdown)
+    history = next(d.value for d in lab.dataframe if "run_id" in d.value.columns)
+    assert history["run_id"].tolist() == [run_id]
