@@ -39,6 +39,7 @@ bench: $(STAMP)  ## speed measurements; each prints ratios against its own basel
 	$(PY) benchmarks/engine_overhead.py
 	$(PY) benchmarks/time_to_accuracy.py
 	$(PY) benchmarks/gpu_check.py
+	$(PY) benchmarks/tuning_efficiency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

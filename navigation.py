@@ -37,7 +37,41 @@ learn = [
         url_path="pipeline-builder",
     ),
     st.Page(
+        "pages/data_types.py",
+        title="Data types",
+        icon=":material/category:",
+        url_path="data-types",
+    ),
+    st.Page(
+        "pages/training_optimisation.py",
+        title="Training optimisation",
+        icon=":material/speed:",
+        url_path="training-optimisation",
+    ),
+    st.Page(
+        "pages/hyperparameter_tuning.py",
+        title="Hyperparameter tuning",
+        icon=":material/manage_search:",
+        url_path="hyperparameter-tuning",
+    ),
+    st.Page(
+        "pages/model_card.py", title="Model card", icon=":material/badge:", url_path="model-card"
+    ),
+    st.Page(
+        "pages/reviews.py", title="Peer review", icon=":material/rate_review:", url_path="reviews"
+    ),
+    st.Page("pages/team.py", title="My team", icon=":material/diversity_3:", url_path="team"),
+    st.Page(
+        "pages/challenges.py",
+        title="Challenges",
+        icon=":material/emoji_events:",
+        url_path="challenges",
+    ),
+    st.Page(
         "pages/journal.py", title="My journal", icon=":material/edit_note:", url_path="journal"
+    ),
+    st.Page(
+        "pages/progress.py", title="My progress", icon=":material/insights:", url_path="progress"
     ),
 ]
 if actor is None:
@@ -46,7 +80,11 @@ elif actor.is_teacher:
     teach = [
         st.Page(
             "pages/classes.py", title="My classes", icon=":material/groups:", url_path="classes"
-        )
+        ),
+        st.Page("pages/learner.py", title="Learner", url_path="learner", visibility="hidden"),
+        st.Page(
+            "pages/teams_admin.py", title="Teams", icon=":material/groups_3:", url_path="teams"
+        ),
     ]
     pages = st.navigation({"Learn": learn, "Teach": teach})
 else:

@@ -6,11 +6,19 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from classroom.access import Actor, NotAllowed, NotFound, require_actor, require_teacher
-from db.models import Classroom, Membership, User
+from classroom.access import (
+    Actor,
+    NotAllowed,
+    NotFound,
+    require_actor,
+    require_teacher,
+    teaches,
+)
+from db.models import Assignment, Classroom, Membership, User
 from db.session import read_session, write_session
+from engine import jobs
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 6
@@ -104,3 +112,51 @@ def join_class(actor: Actor | None, join_code: str) -> ClassInfo:
         if session.get(Membership, (row.id, actor.id)) is None:
             session.add(Membership(class_id=row.id, user_id=actor.id))
         return _info(row)
+
+
+def remove_learner(actor: Actor | None, class_id: int, learner_id: int) -> None:
+    """The class's teacher takes a learner out of it (with work assigned to them alone).
+
+    The learner keeps their account, runs and journal; they can join again with the code."""
+    get_class(actor, class_id)  # NotFound unless the actor teaches this class
+    with write_session() as session:
+        membership = session.get(Membership, (class_id, learner_id))
+        if membership is None:
+            raise NotFound("That learner is not in this class.")
+        session.delete(membership)
+        session.execute(
+            delete(Assignment).where(
+                Assignment.class_id == class_id, Assignment.learner_id == learner_id
+            )
+        )
+
+
+def get_learner(actor: Actor | None, learner_id: int) -> Member:
+    """A learner as their teacher sees them; NotFound for anyone else (the learner included:
+    this is the teacher's view)."""
+    actor = require_actor(actor)
+    with read_session() as session:
+        user = session.get(User, learner_id)
+        if user is None or not teaches(session, actor, learner_id):
+            raise NotFound("No such learner.")
+        return Member(user.id, user.username, user.display_name)
+
+
+def shared_classes(actor: Actor | None, learner_id: int) -> list[ClassInfo]:
+    """The teacher's classes that this learner belongs to."""
+    actor = require_actor(actor)
+    get_learner(actor, learner_id)
+    with read_session() as session:
+        rows = session.scalars(
+            select(Classroom)
+            .join(Membership, Membership.class_id == Classroom.id)
+            .where(Classroom.teacher_id == actor.id, Membership.user_id == learner_id)
+            .order_by(Classroom.id)
+        )
+        return [_info(r) for r in rows]
+
+
+def learner_runs(actor: Actor | None, learner_id: int) -> list[jobs.RunStatus]:
+    """A learner's runs, newest first, for their teacher."""
+    get_learner(actor, learner_id)
+    return jobs.list_runs(learner_id)

@@ -32,6 +32,8 @@ class RunStatus:
     finished_at: datetime | None
     queue_position: int | None  # 1 = next to start; None unless queued
     cancel_requested: bool = False
+    study_id: int | None = None  # a hyperparameter study's run (engine.tuning)
+    trial_number: int | None = None  # which of the study's trials it trains
 
     @property
     def active(self) -> bool:
@@ -45,11 +47,24 @@ class MetricRow:
     values: dict[str, float]
 
 
-def submit(spec: RunSpec, owner_id: int | None, lab_id: str | None = None) -> int:
+def submit(
+    spec: RunSpec,
+    owner_id: int | None,
+    lab_id: str | None = None,
+    study_id: int | None = None,
+    trial_number: int | None = None,
+) -> int:
     """Queue a run and return its id; the worker picks it up."""
     check_runnable(spec)
     with write_session() as session:
-        run = Run(owner_id=owner_id, lab_id=lab_id, spec=spec.model_dump(), status="queued")
+        run = Run(
+            owner_id=owner_id,
+            lab_id=lab_id,
+            spec=spec.model_dump(),
+            status="queued",
+            study_id=study_id,
+            trial_number=trial_number,
+        )
         session.add(run)
         session.flush()
         return run.id
@@ -121,6 +136,8 @@ def _to_status(run: Run, position: int | None) -> RunStatus:
         run.finished_at,
         position,
         run.cancel_requested,
+        run.study_id,
+        run.trial_number,
     )
 
 

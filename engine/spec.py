@@ -84,6 +84,9 @@ class RunSpec(BaseModel):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
     time_limit_seconds: Annotated[float, Field(gt=0, le=24 * 3600, allow_inf_nan=False)] = 900.0
+    # --- class challenge: a share of rows fixed by this seed is kept out of every split and
+    # scored on afterwards (engine.holdout); None for every other run
+    holdout_seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] | None = None
 
     @field_validator("learning_rate", mode="before")
     @classmethod
@@ -118,6 +121,11 @@ class RunSpec(BaseModel):
             )
         if self.warmup_epochs >= self.epochs:
             raise ValueError("warmup_epochs: the warm-up must be shorter than the run")
+        if self.holdout_seed is not None and self.pretrained_from is not None:
+            # a source model may have trained on the very rows the challenge holds out
+            raise ValueError("pretrained_from: a challenge run starts from scratch")
+        if self.holdout_seed is not None and self.dataset not in DATASET_KINDS:
+            raise ValueError("dataset: a challenge runs on one of the built-in datasets")
         return self
 
     @property

@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from engine.data import DataBundle, load_bundle
+from engine.group_results import group_results
 from engine.models import build_model
 from engine.spec import RunSpec
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
@@ -80,6 +81,7 @@ class TrainResult:
     per_worker_samples_per_second: list[float] = field(default_factory=list)
     weights_equal_across_workers: bool | None = None
     confusion_matrix: list[list[int]] = field(default_factory=list)
+    group_results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # tables
     class_names: list[str] = field(default_factory=list)
     dataset_hash: str = ""
     parameters: int = 0
@@ -286,6 +288,9 @@ class Training:
             result.confusion_matrix = confusion_matrix(
                 self.data.y_test, preds, labels=list(range(self.data.n_classes))
             ).tolist()
+            groups = self.data.info.get("test_groups")
+            if groups:
+                result.group_results = group_results(self.data.y_test, preds, groups)
             if self.files.model is not None:
                 self.files.model.parent.mkdir(parents=True, exist_ok=True)
                 torch.save(self.net.state_dict(), self.files.model)

@@ -7,6 +7,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +24,7 @@ log = logging.getLogger("engine.worker")
 
 STALE_AFTER = timedelta(seconds=20)  # a running run with no heartbeat for this long is lost
 CANCEL_GRACE_SECONDS = 10.0
+STUDY_CHECK_SECONDS = 0.5  # how often the worker looks for queued hyperparameter studies
 
 
 def default_concurrency() -> int:
@@ -54,15 +56,22 @@ class LocalWorker:
     running: dict[int, BaseProcess] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)  # run id -> monotonic start
     cancel_seen: dict[int, float] = field(default_factory=dict)  # run id -> first seen
+    # Hyperparameter studies: each is driven in a thread that submits its trials as runs,
+    # which this worker's run slots then train like any other.
+    max_studies: int = 4
+    studies: dict[int, threading.Thread] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ctx = _context()
+        self.stopping_studies = threading.Event()
+        self.last_study_check = float("-inf")
 
     def tick(self) -> None:
         """One round: reap finished processes, sweep lost runs, start queued ones."""
         self._reap()
         self._enforce_cancel_and_limits()
         sweep_stale_runs(exclude=set(self.running))
+        self._drive_studies()
         while len(self.running) < self.max_concurrent:
             run_id = jobs.claim_next(os.getpid())
             if run_id is None:
@@ -78,6 +87,44 @@ class LocalWorker:
             self.running[run_id] = process
             self.started[run_id] = time.monotonic()
             log.info("run %s started in process %s", run_id, process.pid)
+
+    def _drive_studies(self) -> None:
+        """Start a driver thread for each queued study (a few at a time)."""
+        if time.monotonic() - self.last_study_check < STUDY_CHECK_SECONDS:
+            return
+        self.last_study_check = time.monotonic()
+        from engine.tuning import records
+        from engine.tuning.driver import drive_study
+
+        for study_id, thread in list(self.studies.items()):
+            if not thread.is_alive():
+                del self.studies[study_id]
+        while len(self.studies) < self.max_studies:
+            study_id = records.claim_next_study(exclude=set(self.studies))
+            if study_id is None:
+                break
+            thread = threading.Thread(
+                target=drive_study,
+                args=(study_id, self.stopping_studies),
+                name=f"study-{study_id}",
+                daemon=True,
+            )
+            thread.start()
+            self.studies[study_id] = thread
+            log.info("study %s started", study_id)
+
+    def _stop_studies(self) -> None:
+        """Stop the drivers first, so they do not count the runs stopped next as failures;
+        their studies go back to the queue and the next worker carries on with them."""
+        if not self.studies:
+            return
+        from engine.tuning import records
+
+        self.stopping_studies.set()
+        for thread in self.studies.values():
+            thread.join(10)
+        records.requeue(set(self.studies))
+        self.studies.clear()
 
     def _reap(self) -> None:
         for run_id, process in list(self.running.items()):
@@ -120,6 +167,7 @@ class LocalWorker:
 
     def stop(self) -> None:
         """Interrupt runs in flight (they can be started again) and wait for them."""
+        self._stop_studies()
         for run_id, process in self.running.items():
             process.terminate()
             process.join(5)

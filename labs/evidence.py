@@ -6,6 +6,7 @@ from classroom import progress, runs
 from classroom.access import Actor
 from classroom.journals import Entry
 from classroom.progress import StepRef
+from engine import jobs
 from engine.jobs import RunStatus
 from labs.catalog import steps_for_lab
 from labs.objectives import ObjectiveOutcome, evaluate
@@ -15,7 +16,23 @@ MIN_REFLECTION_WORDS = 25
 
 
 def outcome_of(run: RunStatus) -> dict:  # type: ignore[type-arg]
-    return {"status": run.status, "spec": run.spec, "result": run.result or {}}
+    return {"id": run.id, "status": run.status, "spec": run.spec, "result": run.result or {}}
+
+
+def other_outcomes(run: RunStatus) -> list[dict]:  # type: ignore[type-arg]
+    """The outcomes of the same owner's other finished runs in the same lab, newest first.
+
+    Labs whose objectives compare runs (one setting changed between two runs) read them."""
+    if run.owner_id is None or run.lab_id is None:
+        return []
+    # The caller already holds this run (get_run checked access), so its owner's runs in
+    # the lab are theirs to see as well: a teacher looking at a learner's run sees the
+    # same comparison as the learner.
+    return [
+        outcome_of(other)
+        for other in jobs.list_runs(run.owner_id, run.lab_id)
+        if other.id != run.id and other.status in jobs.FINISHED
+    ]
 
 
 def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
@@ -23,7 +40,7 @@ def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
     lab = LABS.get(run.lab_id or "")
     if lab is None or run.active:
         return []
-    outcomes = evaluate(lab.objectives, outcome_of(run))
+    outcomes = evaluate(lab.objectives, {**outcome_of(run), "others": other_outcomes(run)})
     if run.owner_id == actor.id:
         passed = {o.objective_id for o in outcomes if o.passed}
         for step in steps_for_lab(lab.id, "lab"):

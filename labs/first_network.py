@@ -67,6 +67,12 @@ REACH_TARGET = Objective(
     text=f"Reach at least {TARGET:.0%} accuracy on the test images",
     check=reached_target,
     hints=hints_for_run,
+    solution=lambda _outcome: (
+        "Choose the CNN model with the Adam optimiser, a learning rate of 0.001, a batch "
+        "size of 32 and 20 epochs, then press Train. A CNN learns the shapes of pen strokes "
+        "from neighbouring pixels; with these settings it reaches about 97% on the test "
+        "images within a minute."
+    ),
 )
 
 LAB = Lab(

@@ -1,12 +1,23 @@
-"""Objectives: a check against a run's outcome, with hints computed from that run."""
+"""Objectives: a check against an outcome, hints computed from it, and a worked solution.
+
+A missed objective offers its help in steps (check / hint(level) / solution): the first
+hint, then the stronger ones, then the solution. Each reveal is an event (``REVEALS``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-RunOutcome = dict[str, Any]  # {"status", "spec", "result"} of a finished run
+from labs.catalog import steps_for_lab
+
+RunOutcome = dict[str, Any]  # {"status", "spec", "result"} of a finished run, or a lab action
+
+REVEALS = ("hint-1", "hint-2", "solution")  # in the order a learner can ask for them
+EVENTS = ("passed", "failed", *REVEALS)
 
 
 @dataclass(frozen=True)
@@ -15,6 +26,7 @@ class Objective:
     text: str
     check: Callable[[RunOutcome], bool]
     hints: Callable[[RunOutcome], list[str]]
+    solution: Callable[[RunOutcome], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -23,13 +35,79 @@ class ObjectiveOutcome:
     text: str
     passed: bool
     hints: tuple[str, ...]
+    solution: str | None = None
+    outcome_key: str | None = None  # which run or action was checked (dedupes its events)
+    run_id: int | None = None
+    objective: Objective | None = field(default=None, compare=False, repr=False)
+
+
+def outcome_key(outcome: RunOutcome) -> tuple[str, int | None]:
+    """A stable key for what was checked: "run:<id>" for a run, else a hash of the action."""
+    if "spec" in outcome and isinstance(outcome.get("id"), int):
+        return f"run:{outcome['id']}", int(outcome["id"])
+    plain = {k: v for k, v in outcome.items() if k != "others"}
+    digest = hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{outcome.get('kind', 'action')}:{digest[:20]}", None
 
 
 def evaluate(objectives: tuple[Objective, ...], outcome: RunOutcome) -> list[ObjectiveOutcome]:
-    """Check each objective against one run; hints only for those missed."""
+    """Check each objective against one outcome; hints and a solution only for those missed."""
+    key, run_id = outcome_key(outcome)
     results = []
     for objective in objectives:
         passed = bool(objective.check(outcome))
         hints = () if passed else tuple(objective.hints(outcome))
-        results.append(ObjectiveOutcome(objective.id, objective.text, passed, hints))
+        solution = None
+        if not passed and objective.solution is not None:
+            solution = objective.solution(outcome)
+        results.append(
+            ObjectiveOutcome(
+                objective.id, objective.text, passed, hints, solution, key, run_id, objective
+            )
+        )
     return results
+
+
+def reveal_ladder(outcome: ObjectiveOutcome) -> list[str]:
+    """The reveals a missed objective offers, in order (a second hint only if there is one)."""
+    ladder = []
+    if outcome.hints:
+        ladder.append("hint-1")
+    if len(outcome.hints) > 1:
+        ladder.append("hint-2")
+    if outcome.solution:
+        ladder.append("solution")
+    return ladder
+
+
+def next_reveal(outcome: ObjectiveOutcome, revealed: set[str]) -> str | None:
+    """The next reveal to offer: one step at a time, never skipping a hint."""
+    for event in reveal_ladder(outcome):
+        if event not in revealed:
+            return event
+    return None
+
+
+def revealed_help(outcome: ObjectiveOutcome, revealed: set[str]) -> list[tuple[str, str]]:
+    """(event, text) pairs to show, in ladder order, for the reveals already asked for.
+
+    A reveal counts only once every earlier step of the ladder was revealed too."""
+    shown: list[tuple[str, str]] = []
+    for event in reveal_ladder(outcome):
+        if event not in revealed:
+            break
+        if event == "hint-1":
+            shown.append((event, outcome.hints[0]))
+        elif event == "hint-2":
+            shown.extend((event, hint) for hint in outcome.hints[1:])
+        else:
+            shown.append((event, outcome.solution or ""))
+    return shown
+
+
+def step_for_objective(lab_id: str, objective_id: str) -> str | None:
+    """The track step that this objective completes, if one does."""
+    for step in steps_for_lab(lab_id, "lab"):
+        if step.objective == objective_id:
+            return step.id
+    return None

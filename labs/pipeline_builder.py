@@ -70,18 +70,41 @@ LAB = Lab(
             "No missing values reach the model",
             clean_data,
             clean_data_hints,
+            solution=lambda outcome: (
+                "Add one 'impute' stage for each column with gaps"
+                + (
+                    f" ({', '.join(outcome['missing_columns'])})"
+                    if outcome.get("missing_columns")
+                    else ""
+                )
+                + ": 'median' for number columns, 'most_frequent' for categories, or 'drop' "
+                "when only a few rows have a gap. On the demo table: impute 'score' with the "
+                "median and 'minutes' with drop, then run the pipeline again: the missing "
+                "values table shows 0 in every column."
+            ),
         ),
         Objective(
             "stored-version",
             "Store a version of your cleaned data",
             stored_version,
             stored_version_hints,
+            solution=lambda _outcome: (
+                "Run the pipeline until no stage fails (a red message names the stage to fix "
+                "or remove), then press 'Store as a new version': version 1 appears in the "
+                "table of versions with its content hash."
+            ),
         ),
         Objective(
             "found-drift",
             "Find drift between two versions",
             found_drift,
             found_drift_hints,
+            solution=lambda _outcome: (
+                "Store a first version. Then add an 'outliers' stage on 'score' with the "
+                "action 'remove' and a 'scale' stage on 'score' with the method 'minmax', run "
+                "the pipeline, store a second version and compare version 1 with version 2: "
+                "'score' is marked as drifted, its PSI is above 0.2."
+            ),
         ),
     ),
 )

@@ -1,12 +1,19 @@
-"""Teacher: classes, join codes, the roster, progress and shared reflections."""
+"""Teacher: classes, join codes, assigned work and its matrix, learners and shared reflections."""
+
+from datetime import date
 
 import streamlit as st
 
 from classroom import classes, journals, progress
+from classroom.class_matrix import class_matrix, class_progress_csv
 from labs.catalog import tracks
 from ui.auth import require_teacher
+from ui.journal_feedback import render_feedback_form
 from ui.journal_list import render_entry_text
-from ui.progress_matrix import render_progress_matrix
+from ui.progress_matrix import render_class_matrix, render_progress_matrix
+from ui.teacher_assign import render_assign_form, render_assign_notice, render_assignment_list
+from ui.teacher_roster import render_roster
+from ui.teacher_text import md_escape
 
 teacher = require_teacher()
 st.title("My classes")
@@ -41,7 +48,25 @@ st.markdown(
     f"Join code: **`{klass.join_code}`**. Learners enter it when they create an "
     "account, or on their home page."
 )
+if notice := st.session_state.pop("removed_notice", None):
+    st.info(notice)
 members = classes.roster(teacher, klass.id)
+
+st.subheader("Assigned work")
+render_assign_notice()
+render_class_matrix(class_matrix(teacher, klass.id))
+st.download_button(
+    "Download the class's progress (CSV)",
+    data=lambda: class_progress_csv(teacher, klass.id),
+    file_name=f"class-{klass.id}-progress-{date.today():%Y-%m-%d}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="class_csv",
+)
+with st.expander("Assign a track or a step"):
+    render_assign_form(teacher, klass, members)
+render_assignment_list(teacher, klass)
+
 all_tracks = tracks()
 track = all_tracks[
     st.selectbox(
@@ -55,6 +80,9 @@ track = all_tracks[
 st.subheader(f"Progress · {len(members)} learners")
 render_progress_matrix(members, progress.class_progress(teacher, klass.id), track)
 
+st.subheader("Learners")
+render_roster(teacher, klass, members)
+
 st.subheader("Reflections shared with you")
 shared = journals.shared_entries_for_class(teacher, klass.id)
 if not shared:
@@ -62,5 +90,7 @@ if not shared:
 for entry in shared:
     with st.container(border=True):
         about = f"run {entry.run_id}" if entry.run_id else "a free entry"
-        st.caption(f"{entry.author} · about {about} · {entry.updated_at:%Y-%m-%d %H:%M} UTC")
+        when = f"{entry.updated_at:%Y-%m-%d %H:%M} UTC"
+        st.caption(f"{md_escape(entry.author)} · about {about} · {when}")
         render_entry_text(entry.body)
+        render_feedback_form(teacher, entry)

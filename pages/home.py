@@ -1,8 +1,10 @@
-"""Home: the six competencies, each opening its track."""
+"""Home: work assigned to the learner, then the six competencies, each opening its track."""
+
+from datetime import date
 
 import streamlit as st
 
-from classroom import classes, progress
+from classroom import assignments, classes, progress
 from classroom.access import NotFound
 from labs import evidence
 from labs.catalog import competencies, tracks
@@ -14,6 +16,34 @@ evidence.catch_up(actor)
 done = progress.completed_steps(actor)
 
 st.title(f"Welcome, {actor.display_name}")
+
+
+def due_words(due: date, finished: bool) -> str:
+    days = (due - date.today()).days
+    if finished:
+        return f"done · was due {due:%d %b}"
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days != -1 else ''} ({due:%d %b})"
+    return "due today" if days == 0 else f"due {due:%a %d %b} (in {days} day{'s' * (days > 1)})"
+
+
+work = [] if actor.is_teacher else assignments.assignments_for_learner(actor)
+if work:
+    st.subheader("Assigned to you")
+    for item in sorted(work, key=lambda a: (all(s.id in done for s in a.steps), a.due_date)):
+        finished = sum(s.id in done for s in item.steps)
+        with st.container(border=True):
+            text_col, link_col = st.columns([3, 1], vertical_alignment="center")
+            text_col.markdown(
+                f"**{item.title}** · {due_words(item.due_date, finished == len(item.steps))} · "
+                f"{finished} of {len(item.steps)} steps done"
+            )
+            link_col.page_link(
+                "pages/track.py",
+                label="Open",
+                icon=":material/arrow_forward:",
+                query_params={"id": item.track_id},
+            )
 st.write(
     "Pick a competency to follow its track: short readings, a hands-on lab, "
     "and a reflection on what you found."

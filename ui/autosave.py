@@ -22,6 +22,9 @@ export default function(component) {
   const send = () => { clearTimeout(timer); setStateValue('text', box.value); };
   box.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(send, 600); });
   box.addEventListener('blur', send);
+  // Leaving or hiding the page sends what is still waiting for its pause.
+  window.addEventListener('pagehide', send);
+  document.addEventListener('visibilitychange', () => { if (document.hidden) send(); });
 }
 """
 _CSS = """

@@ -15,6 +15,11 @@ LAB_PAGES = {
     "first-network": "pages/first_network.py",
     "feature-engineering": "pages/feature_engineering.py",
     "pipeline-builder": "pages/pipeline_builder.py",
+    "data-types": "pages/data_types.py",
+    "training-optimisation": "pages/training_optimisation.py",
+    "hyperparameter-tuning": "pages/hyperparameter_tuning.py",
+    "model-card": "pages/model_card.py",
+    "teamwork": "pages/team.py",
 }
 STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
 

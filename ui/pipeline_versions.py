@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from classroom import pipelines, runs
 from classroom.access import Actor, NotFound
+from classroom.csv_export import safe_csv as safe_csv  # pages/pipeline_builder.py uses it
 from engine.data import DataError
 from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
@@ -19,21 +18,6 @@ from ui.live_run import render_live_panel
 from ui.pipeline_charts import distribution_chart, drift_chart, run_history_chart
 from ui.pipeline_lab import record
 from ui.pipeline_sources import UPLOAD_TYPES
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
-
-
-def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells cannot start a spreadsheet formula (a quote is put before)."""
-
-    def escape(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            return "'" + value
-        return value
-
-    out = frame.map(escape)
-    out.columns = [escape(str(c)) for c in out.columns]
-    return out.to_csv(index=False).encode("utf-8")
 
 
 def store_version(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> None:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
-from classroom import runs
-from classroom.access import Actor
+from classroom import objective_events, runs
+from classroom.access import Actor, NotFound
 from engine.jobs import RESUMABLE, RunStatus
-from labs.objectives import ObjectiveOutcome
+from labs.objectives import (
+    ObjectiveOutcome,
+    next_reveal,
+    reveal_ladder,
+    revealed_help,
+    step_for_objective,
+)
+from labs.registry import LABS
+from ui.auth import current_actor
 from ui.figures import confusion_matrix_figure
 
 FAILURE_ADVICE = {
@@ -59,11 +69,110 @@ def _resume(actor: Actor, run_id: int) -> None:
         st.toast("This run has no checkpoint yet: press Train to start it again.")
 
 
-def render_objectives(outcomes: list[ObjectiveOutcome]) -> None:
+def render_objectives(outcomes: list[ObjectiveOutcome], actor: Actor | None = None) -> None:
+    """Each objective met or not; a missed one offers a hint, a stronger one, then the solution.
+
+    Every check's pass or fail, and every reveal, is recorded for the learner (once per outcome)."""
+    actor = actor or current_actor()
     for outcome in outcomes:
+        lab_id = _lab_of(outcome)
+        _record_check(actor, lab_id, outcome)
         if outcome.passed:
             st.success(f"Objective met: {outcome.text}.", icon=":material/check_circle:")
             continue
         st.warning(f"Not yet: {outcome.text}.", icon=":material/flag:")
-        for i, hint in enumerate(outcome.hints, start=1):
-            st.markdown(f"{i}. {hint}")
+        if reveal_ladder(outcome):
+            _help_ladder(actor, lab_id, outcome)
+
+
+def _lab_of(outcome: ObjectiveOutcome) -> str | None:
+    """The lab whose objective was checked (None for outcomes built by hand)."""
+    for lab in LABS.values():
+        if any(o is outcome.objective for o in lab.objectives):
+            return lab.id
+    return None
+
+
+def _recordable(actor: Actor | None, lab_id: str | None, outcome: ObjectiveOutcome) -> bool:
+    return (
+        actor is not None
+        and not actor.is_teacher
+        and lab_id is not None
+        and outcome.outcome_key is not None
+    )
+
+
+def _record(actor: Actor, lab_id: str, outcome: ObjectiveOutcome, event: str) -> None:
+    # Someone else's run (a teacher's view) has nothing to record for this actor.
+    with contextlib.suppress(NotFound):
+        objective_events.record_event(
+            actor,
+            lab_id,
+            outcome.objective_id,
+            event,
+            outcome.outcome_key or "",
+            step_id=step_for_objective(lab_id, outcome.objective_id),
+            run_id=outcome.run_id,
+        )
+
+
+def _record_check(actor: Actor | None, lab_id: str | None, outcome: ObjectiveOutcome) -> None:
+    """Record pass or fail once per outcome, not on every rerun of the page."""
+    if actor is None or lab_id is None or not _recordable(actor, lab_id, outcome):
+        return
+    seen = st.session_state.setdefault("_checks_recorded", set())
+    key = (actor.id, lab_id, outcome.objective_id, outcome.outcome_key, outcome.passed)
+    if key in seen:
+        return
+    _record(actor, lab_id, outcome, "passed" if outcome.passed else "failed")
+    seen.add(key)
+
+
+def _reveal_key(lab_id: str | None, outcome: ObjectiveOutcome) -> str:
+    return f"reveal_{lab_id}_{outcome.objective_id}_{outcome.outcome_key}"
+
+
+def _revealed(actor: Actor | None, lab_id: str | None, outcome: ObjectiveOutcome) -> set[str]:
+    """Reveals asked for on this outcome: from the database (so a reload keeps them) and from
+    this session (for views that record nothing, such as a teacher's)."""
+    shown = set(st.session_state.get(_reveal_key(lab_id, outcome), set()))
+    if actor is not None and lab_id is not None and _recordable(actor, lab_id, outcome):
+        shown |= objective_events.revealed(
+            actor, lab_id, outcome.objective_id, outcome.outcome_key or ""
+        )
+    return shown
+
+
+def _reveal(actor: Actor | None, lab_id: str | None, outcome: ObjectiveOutcome, event: str) -> None:
+    key = _reveal_key(lab_id, outcome)
+    st.session_state[key] = {*st.session_state.get(key, set()), event}
+    if actor is not None and lab_id is not None and _recordable(actor, lab_id, outcome):
+        _record(actor, lab_id, outcome, event)
+
+
+REVEAL_BUTTONS = {
+    "hint-1": ("Show a hint", ":material/lightbulb:"),
+    "hint-2": ("A stronger hint", ":material/tips_and_updates:"),
+    "solution": ("Show the solution", ":material/key:"),
+}
+
+
+@st.fragment
+def _help_ladder(actor: Actor | None, lab_id: str | None, outcome: ObjectiveOutcome) -> None:
+    """A fragment, so that asking for a hint reruns only this part of the page."""
+    revealed = _revealed(actor, lab_id, outcome)
+    for event, text in revealed_help(outcome, revealed):
+        if event == "solution":
+            st.success(f"Solution: {text}", icon=":material/key:")
+        else:
+            st.info(text, icon=":material/lightbulb:")
+    upcoming = next_reveal(outcome, revealed)
+    if upcoming is not None:
+        label, icon = REVEAL_BUTTONS[upcoming]
+        st.button(
+            label,
+            key=f"{_reveal_key(lab_id, outcome)}_{upcoming}",
+            icon=icon,
+            on_click=_reveal,
+            args=(actor, lab_id, outcome, upcoming),
+        )

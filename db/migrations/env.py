@@ -1,11 +1,18 @@
 """Alembic environment: migrates the database named by db.settings."""
 
 from alembic import context
+from optuna.storages._rdb.models import BaseModel as OptunaBase
 
 from db.models import Base
 from db.session import get_engine
 
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Leave Optuna's own tables (hyperparameter studies) out of autogenerate's comparison."""
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return table not in OptunaBase.metadata.tables
 
 
 def run_migrations() -> None:
@@ -15,6 +22,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from engine.data.holdout_rows import active_rule, holdout_rows
+
 
 class DataError(ValueError):
     """Data that cannot be trained on, with a message for the learner (which column, row...)."""
@@ -85,8 +87,16 @@ def content_hash(*parts: Any) -> str:
 def split_indices(
     y: np.ndarray, validation_fraction: float, test_fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stratified train / validation / test row indices; refuses data too small to split."""
-    classes, counts = np.unique(y, return_counts=True)
+    """Stratified train / validation / test row indices; refuses data too small to split.
+
+    For a class challenge's run (engine.data.holdout_rows) the challenge's held-out rows are
+    left out of all three parts first; when scoring, they are returned as the test part."""
+    rule = active_rule()
+    index = np.arange(len(y))
+    if rule is not None:
+        held = holdout_rows(y, rule.seed, rule.fraction)
+        index = np.setdiff1d(index, held)
+    classes, counts = np.unique(y[index], return_counts=True)
     if len(classes) < 2:
         raise DataError("Every example has the same label: a model needs at least two classes.")
     if counts.min() < 3:
@@ -95,12 +105,15 @@ def split_indices(
             f"The class {rare!r} has only {counts.min()} example(s); each class "
             "needs at least 3 so it can appear in training, validation and test."
         )
-    index = np.arange(len(y))
-    rest, test = train_test_split(index, test_size=test_fraction, stratify=y, random_state=seed)
+    rest, test = train_test_split(
+        index, test_size=test_fraction, stratify=y[index], random_state=seed
+    )
     val_share = validation_fraction / (1.0 - test_fraction)
     train, val = train_test_split(rest, test_size=val_share, stratify=y[rest], random_state=seed)
     if len(train) == 0 or len(val) == 0:
         raise DataError("The split leaves no rows for training or validation.")
+    if rule is not None and rule.as_test:
+        test = held
     return train, val, test
 
 

@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from engine.data.bundle import DataBundle, DataError, content_hash, split_indices
+from engine.group_results import group_columns
 from engine.spec import RunSpec
 
 PENGUIN_FEATURES = [
@@ -119,6 +120,7 @@ def tabular_bundle(frame: pd.DataFrame, target: str, spec: RunSpec, name: str) -
         "numeric": numeric,
         "categorical": categorical,
         "groups": _groups(transformer),
+        "test_groups": group_columns(features, test),  # accuracy per group after training
     }
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     return DataBundle.from_split(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import torch
 from torch.optim import lr_scheduler
@@ -92,3 +93,55 @@ def _main_schedule(
             optimizer, factor=spec.gamma, patience=max(0, spec.step_size - 1)
         )
     return None
+
+
+# --- a preview of the schedule, before any training -------------------------------------
+
+PREVIEW_MAX_STEPS = 10_000  # beyond this the preview uses fewer (equal) batches per epoch
+
+
+@dataclass(frozen=True)
+class LearningRatePreview:
+    """The rate a run will use: after each epoch (what the run logs) and along the steps."""
+
+    epochs: list[int]  # 1..E
+    epoch_rates: list[float]  # the rate after each epoch's last batch, as the run logs it
+    step_epochs: list[float]  # fractional epochs of the steps, for a smooth curve
+    step_rates: list[float]
+
+
+def batches_per_epoch(train_rows: int, batch_size: int, workers: int = 1) -> int:
+    """Batches each process takes per epoch (data parallel: each takes its share of rows)."""
+    rows_each = -(-train_rows // max(1, workers))  # DistributedSampler pads to equal shares
+    return max(1, -(-rows_each // batch_size))
+
+
+def preview_learning_rates(
+    spec: RunSpec, batches: int, val_losses: Sequence[float] | None = None
+) -> LearningRatePreview:
+    """Step the run's own optimiser and LearningRatePlan on a dummy weight: no data, no model.
+
+    ``val_losses`` (one per epoch) drives the plateau schedule; by default the validation loss
+    keeps improving, so plateau never lowers the rate."""
+    batches = max(1, batches)
+    if spec.epochs * batches > PREVIEW_MAX_STEPS:
+        # Step, exponential, cosine and warm-up depend on the fraction of the run done,
+        # so the values at epoch ends stay the same with fewer batches.
+        batches = max(1, PREVIEW_MAX_STEPS // spec.epochs)
+    weight = torch.nn.Parameter(torch.zeros(1))  # grad stays None: step() changes nothing
+    optimizer = make_optimizer(spec, [weight])
+    plan = LearningRatePlan(spec, optimizer, batches)
+    losses = list(val_losses) if val_losses is not None else []
+    stride = max(1, spec.epochs * batches // 1000)  # keep the curve at about 1,000 points
+    epochs, epoch_rates, step_epochs, step_rates = [], [], [0.0], [plan.lr]
+    for epoch in range(1, spec.epochs + 1):
+        for i in range(1, batches + 1):
+            optimizer.step()
+            plan.after_batch()
+            if plan.steps % stride == 0 or i == batches:
+                step_epochs.append(epoch - 1 + i / batches)
+                step_rates.append(plan.lr)
+        epochs.append(epoch)
+        epoch_rates.append(plan.lr)
+        plan.after_epoch(losses[epoch - 1] if epoch <= len(losses) else 1.0 / epoch)
+    return LearningRatePreview(epochs, epoch_rates, step_epochs, step_rates)

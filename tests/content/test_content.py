@@ -45,6 +45,30 @@ def test_every_step_has_what_its_kind_needs(step) -> None:
         assert step.lab in LABS and step.prompt
 
 
+@pytest.mark.parametrize("track", list(tracks().values()), ids=lambda t: t.id)
+def test_each_track_has_four_to_eight_steps_with_something_to_do(track) -> None:
+    assert 4 <= len(track.steps) <= 8
+    assert {"concept", "lab"} <= {s.kind for s in track.steps}
+    assert track.introduction.strip()
+
+
+@pytest.mark.parametrize("step", [s for s in ALL_STEPS if s.kind == "concept"], ids=lambda s: s.id)
+def test_each_concept_page_is_300_to_700_words(step) -> None:
+    assert 300 <= len(step.body.split()) <= 700
+
+
+OBJECTIVES = [(lab, o) for lab in LABS.values() for o in lab.objectives]
+
+
+@pytest.mark.parametrize("lab_objective", OBJECTIVES, ids=lambda p: f"{p[0].id}:{p[1].id}")
+def test_every_objective_has_a_check_hints_and_a_solution(lab_objective) -> None:
+    _lab, objective = lab_objective
+    assert objective.text.strip()
+    assert objective.check({}) is False  # nothing done yet passes nothing
+    assert all(h.strip() for h in objective.hints({})) and objective.hints({})
+    assert objective.solution is not None and objective.solution({}).strip()
+
+
 def test_the_digital_literacy_track_has_a_lab_and_a_reflection() -> None:
     kinds = [s.kind for s in tracks()["digital-literacy"].steps]
     assert "lab" in kinds and "reflect" in kinds

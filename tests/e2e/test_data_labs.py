@@ -13,6 +13,12 @@ from labs.feature_engineering import LEAK_SEED
 from tests.e2e.conftest import wait_for_app
 from tests.e2e.test_walking_skeleton import TEACHER_PASSWORD, sign_up_teacher
 
+REFLECTION = (
+    "The minutes column held a sentence instead of a number, so I fixed its type before "
+    "filling the gaps with the median. The later file had much higher scores, and the "
+    "drift table showed it at once, so a model trained on the first version would be wrong."
+)
+
 
 def messy_csv(shift: int, rows: int = 120) -> bytes:
     """Scores with gaps and a text value in a number column; ``shift`` moves every score."""
@@ -102,6 +108,19 @@ def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(server, browser, t
     page.get_by_role("tab", name="Monitor").click()
     expect(page.get_by_text("Version 1 → version 2")).to_be_visible()
     expect(page.get_by_text("Objective met: Find drift between two versions")).to_be_visible()
+
+    expect(page.get_by_text("these columns drifted: score")).to_be_visible()  # own results
+    box = page.get_by_test_id("autosave-textarea")
+    box.click()
+    box.fill(REFLECTION)
+    box.blur()  # the box saves after a pause in typing, or when it loses focus
+    page.wait_for_timeout(1500)
+    page.goto(f"{server}/track?id=digital-literacy")
+    wait_for_app(page)
+    expect(page.get_by_text("3 of 8 steps done")).to_be_visible()  # clean, drift, reflect
+    page.goto(f"{server}/pipeline-builder")
+    wait_for_app(page)
+    expect(page.get_by_test_id("autosave-textarea")).to_have_value(REFLECTION)
 
 
 def test_the_leaking_column_is_found_in_the_feature_engineering_lab(server, browser) -> None:

@@ -109,8 +109,8 @@ def test_teacher_class_learner_training_reflection_and_teacher_view(server, brow
     grid = teacher.get_by_test_id("stDataFrame")
     expect(grid).to_contain_text("Lin Learner")
     # steps 1-2 (readings) not done, 3 (the lab objective) and 4 (the reflection) done:
-    # 2 of the track's 7 steps (the pipeline lab's three steps are still to do)
-    expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.28\d*\s*·\s*·\s*✓\s*✓"))
+    # 2 of the track's 8 steps
+    expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.25\d*\s*·\s*·\s*✓\s*✓"))
 
 
 def test_signing_out_ends_the_session_and_pages_need_sign_in_again(server, browser) -> None:

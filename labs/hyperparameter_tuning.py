@@ -1,0 +1,162 @@
+"""Lab: search for good hyperparameters with grid, random and Bayesian search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classroom.tuning import StudyView
+from labs.objectives import Objective
+from labs.registry_types import Lab
+
+MARGIN = 0.02  # beat the default configuration by two percentage points of accuracy
+WITHIN = 20  # ... within this many trials
+CLOSE_CALL = 0.05  # importances this close to the top one count as a tie
+PARAM_LABELS = {
+    "learning_rate": "learning rate",
+    "batch_size": "batch size",
+    "dropout": "dropout",
+    "optimizer": "optimiser",
+    "hidden_units": "width (units per layer)",
+    "depth": "depth (hidden layers)",
+}
+
+
+def beat_default_outcome(view: StudyView) -> dict[str, Any]:
+    """What the first objective is checked against, from a study as its page shows it."""
+    counted = [t for t in view.trials if t.number < WITHIN]
+    values = [t.value for t in counted if t.state == "complete" and t.value is not None]
+    return {
+        "kind": "beat-default",
+        "baseline": view.baseline_value,
+        "baseline_status": view.baseline_status,
+        "best": max(values) if values else None,
+        "finished": len(values),
+        "stopped": sum(t.state in ("pruned", "failed") for t in counted),
+        "trials": len(counted),
+        "method": view.info.settings.method,
+        "budget": view.info.settings.budget,
+        "best_params": _best_params(view),
+    }
+
+
+def key_setting_outcome(view: StudyView, choice: str) -> dict[str, Any]:
+    return {"kind": "name-the-key-setting", "choice": choice, "importances": view.importances}
+
+
+def _best_params(view: StudyView) -> dict[str, Any]:
+    done = [t for t in view.trials if t.state == "complete" and t.value is not None]
+    return max(done, key=lambda t: t.value or 0.0).params if done else {}
+
+
+def beat_the_default(outcome: dict[str, Any]) -> bool:
+    baseline, best = outcome.get("baseline"), outcome.get("best")
+    return (
+        outcome.get("kind") == "beat-default"
+        and baseline is not None
+        and best is not None
+        and best >= baseline + MARGIN - 1e-9
+    )
+
+
+def beat_default_hints(outcome: dict[str, Any]) -> list[str]:
+    baseline, best = outcome.get("baseline"), outcome.get("best")
+    if baseline is None:
+        status = outcome.get("baseline_status") or "not started"
+        return [f"The default configuration's run is {status}: its accuracy is the bar to beat."]
+    if baseline + MARGIN > 1.0:
+        return [
+            f"The default configuration already reaches {baseline:.0%} here, so there is no "
+            "room to beat it. Choose the penguins table or fewer epochs per trial."
+        ]
+    if best is None:
+        return ["No trial has finished yet. Wait for the first ones, or start a study."]
+    hints = [
+        f"Your best trial reached {best:.1%}; the default reaches {baseline:.1%}, so you need "
+        f"{baseline + MARGIN:.1%} within the first {WITHIN} trials."
+    ]
+    if outcome.get("stopped", 0) * 2 > outcome.get("trials", 0):
+        hints.append(
+            f"{outcome['stopped']} of {outcome['trials']} trials were stopped early or failed. "
+            "Narrow the ranges away from the values those trials used."
+        )
+    lr = outcome.get("best_params", {}).get("learning_rate")
+    if lr:
+        hints.append(
+            f"Your best trial used a learning rate of {lr:.2g}. Centre the learning-rate range "
+            f"on it (say {lr / 3:.2g} to {min(lr * 3, 10):.2g}) and search again."
+        )
+    if outcome.get("method") in ("grid", "random"):
+        hints.append(
+            "Grid and random search ignore what earlier trials found. TPE and the Gaussian "
+            "process spend later trials near the best ones: try one of them."
+        )
+    return hints
+
+
+def named_key_setting(outcome: dict[str, Any]) -> bool:
+    scores = outcome.get("importances") or {}
+    choice = outcome.get("choice")
+    if outcome.get("kind") != "name-the-key-setting" or choice not in scores:
+        return False
+    return scores[choice] >= max(scores.values()) - CLOSE_CALL
+
+
+def key_setting_hints(outcome: dict[str, Any]) -> list[str]:
+    scores = outcome.get("importances")
+    if not scores:
+        return [
+            "The importance chart appears once five trials have finished and at least one "
+            "setting varies. Let the study run, then look again."
+        ]
+    choice = outcome.get("choice")
+    share = scores.get(choice, 0.0) if choice else 0.0
+    label = PARAM_LABELS.get(choice or "", "that setting")
+    return [
+        f"In this study {label} explains about {share:.0%} of the differences in validation "
+        "accuracy. One setting explains much more: find the longest bar in the importance chart.",
+        "In the parallel coordinates chart, follow the lines of the best trials: on the axis "
+        "that matters they bunch together, on the others they spread out.",
+    ]
+
+
+SOLUTIONS = {
+    "beat-default": (
+        "Keep the learning rate on a log range from 0.0001 to 0.1, allow Adam, and run TPE or "
+        "the Gaussian-process sampler with a budget of about 15 trials. After a few exploring "
+        "trials these samplers concentrate near the best settings found so far, which usually "
+        "beats the default within the budget."
+    ),
+    "name-the-key-setting": (
+        "Once at least five trials have finished, open the importance chart: the setting with "
+        "the longest bar explains most of the change in validation accuracy. Name it, then "
+        "check on the parallel-coordinates chart that the good trials really share some "
+        "values of it."
+    ),
+}
+
+
+BEAT_DEFAULT = Objective(
+    id="beat-default",
+    text=f"Beat the default configuration's validation accuracy by {MARGIN * 100:.0f} "
+    f"percentage points within {WITHIN} trials",
+    check=beat_the_default,
+    hints=beat_default_hints,
+    solution=lambda _outcome: SOLUTIONS["beat-default"],
+)
+NAME_KEY_SETTING = Objective(
+    id="name-the-key-setting",
+    text="Name the hyperparameter that mattered most in your study",
+    check=named_key_setting,
+    hints=key_setting_hints,
+    solution=lambda _outcome: SOLUTIONS["name-the-key-setting"],
+)
+
+LAB = Lab(
+    id="hyperparameter-tuning",
+    title="Hyperparameter tuning",
+    competencies=("self-directed-learning",),
+    # None: progress is recorded from the study as the page shows it (labs.evidence), not by
+    # checking each trial's run on its own.
+    default_spec=None,
+    objectives=(BEAT_DEFAULT, NAME_KEY_SETTING),
+)

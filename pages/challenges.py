@@ -1,0 +1,48 @@
+"""Class challenges: open ones, runs left, entering a run, and the leaderboard."""
+
+import streamlit as st
+
+from classroom import challenges
+from ui.auth import require_signed_in
+from ui.challenge_admin import render_close_button, render_open_form
+from ui.challenge_board import render_leaderboard
+from ui.challenge_entry import render_entry
+from ui.challenge_time import shown
+
+actor = require_signed_in()
+st.title("Class challenges")
+st.write(
+    "Train the best model you can within a run budget. Every run is scored on examples "
+    "held back from everyone, so the only way up the board is a model that generalises."
+)
+if actor.is_teacher:
+    render_open_form(actor)
+
+items = challenges.list_challenges(actor)
+if not items:
+    st.info(
+        "No challenges yet."
+        + (" Open one above." if actor.is_teacher else " Your teacher opens them.")
+    )
+    st.stop()
+
+ids = [c.id for c in items]
+wanted = st.session_state.get("challenge_choice")
+challenge = st.selectbox(
+    "Challenge",
+    items,
+    index=ids.index(wanted) if wanted in ids else 0,
+    format_func=lambda c: f"{c.title} ({c.class_name}) · {'open' if c.is_open else 'closed'}",
+)
+st.session_state["challenge_choice"] = challenge.id
+
+state = "closes" if challenge.is_open else "closed"
+st.markdown(
+    f"Dataset **{challenge.dataset}** · {challenge.run_budget} runs per {challenge.budget_per}"
+    f" · {state} {shown(challenge.deadline)}"
+)
+if actor.is_teacher:
+    render_close_button(actor, challenge)
+else:
+    render_entry(actor, challenge)
+render_leaderboard(actor, challenge)

@@ -1,0 +1,57 @@
+"""My progress: competencies, tracks, recent work, goals, next steps, and my data."""
+
+from datetime import date
+
+import streamlit as st
+
+from labs import evidence
+from labs.progress_summary import build_summary
+from ui.auth import require_signed_in
+from ui.cards import STEP_KINDS
+from ui.progress_charts import competency_radar, track_bars
+from ui.progress_goals import render_goal_form, render_goals
+from ui.progress_my_data import render_my_data
+
+ACTIVITY_ICONS = {"step": "✅", "run": "🧪", "journal": "📝"}
+
+actor = require_signed_in()
+evidence.catch_up(actor)
+summary = build_summary(actor, date.today())
+
+st.title("My progress")
+radar_col, tracks_col = st.columns(2)
+with radar_col:
+    st.subheader("Competencies")
+    st.plotly_chart(competency_radar(summary.shares), key="radar", width="stretch")
+    st.caption("How much of each competency's steps you have done.")
+with tracks_col:
+    st.subheader("Steps done per track")
+    st.plotly_chart(track_bars(summary.tracks), key="track_bars", width="stretch")
+
+st.subheader("Suggested next steps")
+if not summary.next_steps:
+    st.success("You have done every step of every track. Set yourself a new goal below.")
+for suggestion in summary.next_steps:
+    step = suggestion.step
+    with st.container(border=True):
+        st.markdown(f"**{STEP_KINDS[step.kind]}: {step.title}**")
+        st.caption(suggestion.reason)
+        st.page_link(
+            "pages/track.py",
+            label="Open the track",
+            icon=":material/arrow_forward:",
+            query_params={"id": step.track_id},
+        )
+
+st.subheader("My goals")
+render_goal_form(actor)
+render_goals(actor, summary.goals)
+
+st.subheader("Recent activity")
+if not summary.activity:
+    st.caption("Nothing yet: read a step, train a network or write in your journal.")
+for item in summary.activity:
+    st.text(f"{ACTIVITY_ICONS[item.kind]} {item.at:%d %b %H:%M} UTC · {item.text}")
+
+st.subheader("My data")
+render_my_data(actor)

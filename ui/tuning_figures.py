@@ -1,0 +1,143 @@
+"""Plotly figures of a hyperparameter study. They take plain data, so tests need no browser."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from engine.tuning.analysis import MethodResult, TrialRow
+from engine.tuning.study import METHODS
+from labs.hyperparameter_tuning import PARAM_LABELS
+
+LAYOUT = {"height": 320, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}}
+LOG_AXES = ("learning_rate", "batch_size", "hidden_units")
+
+
+def best_so_far_figure(
+    history: Sequence[tuple[int, float, float]], baseline: float | None
+) -> go.Figure:
+    """Each finished trial's value (dots) and the best so far (a step line)."""
+    fig = go.Figure()
+    numbers = [n for n, _, _ in history]
+    fig.add_trace(
+        go.Scatter(
+            x=numbers,
+            y=[v for _, v, _ in history],
+            mode="markers",
+            name="trial",
+            marker={"color": "#a5b4fc", "size": 9},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=numbers,
+            y=[b for _, _, b in history],
+            mode="lines",
+            line={"shape": "hv", "color": "#4f46e5", "width": 3},
+            name="best so far",
+        )
+    )
+    if baseline is not None:
+        fig.add_hline(
+            y=baseline,
+            line={"dash": "dot", "color": "#f59e0b"},
+            annotation_text="default configuration",
+        )
+    fig.update_layout(
+        title="Best validation accuracy so far",
+        xaxis_title="trial",
+        yaxis={"title": "validation accuracy", "range": [0, 1.02]},
+        uirevision="best-so-far",
+        legend={"orientation": "h", "y": -0.25},
+        **LAYOUT,
+    )
+    return fig
+
+
+def parallel_coordinates_figure(rows: Sequence[TrialRow], params: Sequence[str]) -> go.Figure:
+    """One line per finished trial across the tuned settings, coloured by its accuracy."""
+    done = [r for r in rows if r.state == "complete" and r.value is not None]
+    dimensions = [_dimension(name, [r.params.get(name) for r in done]) for name in params]
+    dimensions.append({"label": "validation accuracy", "values": [r.value for r in done]})
+    fig = go.Figure(
+        go.Parcoords(
+            line={
+                "color": [r.value for r in done],
+                "colorscale": "Viridis",
+                "showscale": True,
+                "cmin": 0,
+                "cmax": 1,
+            },
+            dimensions=dimensions,
+        )
+    )
+    fig.update_layout(title="Parallel coordinates of finished trials", uirevision="parcoords")
+    fig.update_layout(**{**LAYOUT, "margin": {"l": 60, "r": 60, "t": 70, "b": 30}})
+    return fig
+
+
+def _dimension(name: str, values: list[Any]) -> dict[str, Any]:
+    label = PARAM_LABELS.get(name, name)
+    if any(isinstance(v, str) for v in values):  # a choice: one tick per option
+        options = sorted({str(v) for v in values})
+        return {
+            "label": label,
+            "values": [options.index(str(v)) for v in values],
+            "tickvals": list(range(len(options))),
+            "ticktext": options,
+        }
+    if name in LOG_AXES and values and all(v and v > 0 for v in values):
+        ticks = sorted(set(values))
+        return {
+            "label": f"{label} (log)",
+            "values": [math.log10(v) for v in values],
+            "tickvals": [math.log10(v) for v in ticks][:6],
+            "ticktext": [f"{v:.2g}" for v in ticks][:6],
+        }
+    return {"label": label, "values": values}
+
+
+def importance_figure(importances: dict[str, float]) -> go.Figure:
+    """A bar per hyperparameter: its share of the variation in validation accuracy."""
+    ordered = sorted(importances.items(), key=lambda item: item[1])
+    fig = go.Figure(
+        go.Bar(
+            x=[v for _, v in ordered],
+            y=[PARAM_LABELS.get(k, k) for k, _ in ordered],
+            orientation="h",
+            marker={"color": "#4f46e5"},
+            text=[f"{v:.0%}" for _, v in ordered],
+            textposition="auto",
+        )
+    )
+    fig.update_layout(
+        title="Hyperparameter importance (fANOVA)",
+        xaxis={"title": "share of the variation in validation accuracy", "range": [0, 1]},
+        uirevision="importance",
+        **LAYOUT,
+    )
+    return fig
+
+
+def method_comparison_figure(results: Sequence[MethodResult]) -> go.Figure:
+    """For each study on the same budget: trials needed to reach its best value."""
+    shown = [r for r in results if r.trials_to_best is not None]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{METHODS.get(r.method, r.method)} (study {r.study_id})" for r in shown],
+            y=[r.trials_to_best for r in shown],
+            marker={"color": "#f59e0b"},
+            text=[f"best {r.best_value:.1%}" for r in shown],
+            textposition="auto",
+        )
+    )
+    fig.update_layout(
+        title="Trials each study needed to reach its best value",
+        yaxis_title="trials",
+        uirevision="method-comparison",
+        **LAYOUT,
+    )
+    return fig
