@@ -7,88 +7,50 @@ from ui.chrome import render_sidebar
 
 st.set_page_config(page_title="Deep Learning Labs", page_icon="🧠", layout="wide")
 
+
+def page(path: str, title: str, icon: str | None, url: str, hidden: bool = False) -> st.Page:
+    return st.Page(
+        f"pages/{path}.py",
+        title=title,
+        icon=f":material/{icon}:" if icon else None,
+        url_path=url,
+        visibility="hidden" if hidden else "visible",
+    )
+
+
 actor = resolve_actor()
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-learn = [
-    home,
-    st.Page(
-        "pages/track.py",
-        title="Track",
-        icon=":material/route:",
-        url_path="track",
-        visibility="hidden",
-    ),
-    st.Page(
-        "pages/first_network.py",
-        title="Train your first network",
-        icon=":material/science:",
-        url_path="first-network",
-    ),
-    st.Page(
-        "pages/feature_engineering.py",
-        title="Feature engineering",
-        icon=":material/tune:",
-        url_path="feature-engineering",
-    ),
-    st.Page(
-        "pages/pipeline_builder.py",
-        title="Pipeline builder",
-        icon=":material/account_tree:",
-        url_path="pipeline-builder",
-    ),
-    st.Page(
-        "pages/data_types.py",
-        title="Data types",
-        icon=":material/category:",
-        url_path="data-types",
-    ),
-    st.Page(
-        "pages/training_optimisation.py",
-        title="Training optimisation",
-        icon=":material/speed:",
-        url_path="training-optimisation",
-    ),
-    st.Page(
-        "pages/hyperparameter_tuning.py",
-        title="Hyperparameter tuning",
-        icon=":material/manage_search:",
-        url_path="hyperparameter-tuning",
-    ),
-    st.Page(
-        "pages/model_card.py", title="Model card", icon=":material/badge:", url_path="model-card"
-    ),
-    st.Page(
-        "pages/reviews.py", title="Peer review", icon=":material/rate_review:", url_path="reviews"
-    ),
-    st.Page("pages/team.py", title="My team", icon=":material/diversity_3:", url_path="team"),
-    st.Page(
-        "pages/challenges.py",
-        title="Challenges",
-        icon=":material/emoji_events:",
-        url_path="challenges",
-    ),
-    st.Page(
-        "pages/journal.py", title="My journal", icon=":material/edit_note:", url_path="journal"
-    ),
-    st.Page(
-        "pages/progress.py", title="My progress", icon=":material/insights:", url_path="progress"
+me = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    page("track", "Track", "route", "track", hidden=True),
+    page("progress", "My progress", "insights", "progress"),
+    page("journal", "My journal", "edit_note", "journal"),
+]
+labs = [
+    page("first_network", "Train your first network", "science", "first-network"),
+    page("pipeline_builder", "Pipeline builder", "account_tree", "pipeline-builder"),
+    page("feature_engineering", "Feature engineering", "tune", "feature-engineering"),
+    page("data_types", "Data types", "category", "data-types"),
+    page("training_optimisation", "Training optimisation", "speed", "training-optimisation"),
+    page(
+        "hyperparameter_tuning", "Hyperparameter tuning", "manage_search", "hyperparameter-tuning"
     ),
 ]
+together = [
+    page("team", "My team", "diversity_3", "team"),
+    page("challenges", "Challenges", "emoji_events", "challenges"),
+    page("model_card", "Model card", "badge", "model-card"),
+    page("reviews", "Peer review", "rate_review", "reviews"),
+]
+sections = {"Learn": me, "Labs": labs, "Together": together}
 if actor is None:
     pages = st.navigation([st.Page("pages/welcome.py", title="Welcome", default=True)])
-elif actor.is_teacher:
-    teach = [
-        st.Page(
-            "pages/classes.py", title="My classes", icon=":material/groups:", url_path="classes"
-        ),
-        st.Page("pages/learner.py", title="Learner", url_path="learner", visibility="hidden"),
-        st.Page(
-            "pages/teams_admin.py", title="Teams", icon=":material/groups_3:", url_path="teams"
-        ),
-    ]
-    pages = st.navigation({"Learn": learn, "Teach": teach})
 else:
-    pages = st.navigation({"Learn": learn})
-if actor is not None:
+    if actor.is_teacher:
+        sections["Teach"] = [
+            page("classes", "My classes", "groups", "classes"),
+            page("teams_admin", "Teams", "groups_3", "teams"),
+            page("learner", "Learner", None, "learner", hidden=True),
+        ]
+    pages = st.navigation(sections, expanded=True)
     render_sidebar(actor)
 pages.run()

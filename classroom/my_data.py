@@ -20,6 +20,9 @@ from db.models import (
     Goal,
     Membership,
     Metric,
+    ModelCard,
+    ObjectiveEvent,
+    PeerReview,
     PipelineVersion,
     Run,
     StepCompletion,
@@ -123,7 +126,11 @@ def _runs(session, owner_id: int) -> list[dict[str, Any]]:  # type: ignore[no-un
 
 def _owned_rows(session, owner_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     def rows(model, *order):  # type: ignore[no-untyped-def]
-        column = model.user_id if model is StepCompletion else model.owner_id
+        column = {
+            StepCompletion: StepCompletion.user_id,
+            PeerReview: PeerReview.reviewer_id,
+            ObjectiveEvent: ObjectiveEvent.learner_id,
+        }.get(model, getattr(model, "owner_id", None))
         return session.scalars(select(model).where(column == owner_id).order_by(*order)).all()
 
     return {
@@ -151,6 +158,23 @@ def _owned_rows(session, owner_id: int) -> dict[str, Any]:  # type: ignore[no-un
              "status": s.status, "space": s.space, "settings": s.settings,
              "best_run_id": s.best_run_id, "created_at": s.created_at}
             for s in rows(TuningStudy, TuningStudy.id)
+        ],
+        "model_cards": [
+            {"run_id": c.run_id, "purpose": c.purpose, "training_data": c.training_data,
+             "poorly_served": c.poorly_served, "group_comment": c.group_comment,
+             "limits": c.limits, "plain_summary": c.plain_summary, "status": c.status,
+             "shared_with_team": c.shared_with_team, "updated_at": c.updated_at}
+            for c in rows(ModelCard, ModelCard.id)
+        ],
+        "reviews_written": [
+            {"target": f"{r.target_kind} {r.target_id}", "clarity": r.clarity,
+             "evidence": r.evidence, "next_step": r.next_step, "comment": r.comment,
+             "updated_at": r.updated_at}
+            for r in rows(PeerReview, PeerReview.id)
+        ],
+        "objective_checks_and_hints": [
+            {"lab": e.lab_id, "objective": e.objective_id, "event": e.event, "at": e.at}
+            for e in rows(ObjectiveEvent, ObjectiveEvent.id)
         ],
     }  # fmt: skip
 

@@ -35,6 +35,12 @@ class Step:
     objective: str | None = None
     prompt: str = ""
     summary: str = ""
+    also_counts_for: tuple[str, ...] = ()  # other competencies this step is evidence of
+
+    @property
+    def competencies(self) -> tuple[str, ...]:
+        """Every competency the step counts for: its track's first."""
+        return (self.competency, *self.also_counts_for)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ def _step(raw: dict, track_id: str, competency_id: str) -> Step:  # type: ignore
         objective=raw.get("objective"),
         prompt=(raw.get("prompt") or "").strip(),
         summary=(raw.get("summary") or "").strip(),
+        also_counts_for=tuple(raw.get("also_counts_for", [])),
     )
 
 

@@ -19,9 +19,8 @@ DUE_SOON = timedelta(days=7)
 
 
 def step_competencies(step: Step) -> tuple[str, ...]:
-    """The competencies a step counts for (a step may list several; else its track's)."""
-    extra = getattr(step, "competencies", None)
-    return tuple(extra) if extra else (step.competency,)
+    """The competencies a step counts for: its track's, and any it also counts for."""
+    return step.competencies
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ for number, step in enumerate(track.steps, start=1):
                 st.rerun()
         elif step.kind == "lab":
             st.write(step.summary)
+            if step.also_counts_for:
+                names = ", ".join(competency(c).name for c in step.also_counts_for)
+                st.caption(f"Also counts for {names}.")
             st.page_link(
                 LAB_PAGES[step.lab], label=f"Open the lab: {step.title}", icon=":material/science:"
             )

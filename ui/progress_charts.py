@@ -30,7 +30,7 @@ def competency_radar(shares: Sequence[Share]) -> go.Figure:
     fig.update_layout(
         polar={"radialaxis": {"range": [0, 100], "ticksuffix": "%", "angle": 90}},
         showlegend=False,
-        margin={"l": 60, "r": 60, "t": 30, "b": 30},
+        margin={"l": 120, "r": 120, "t": 40, "b": 40},  # room for the long names
         height=380,
     )
     return fig

@@ -113,6 +113,23 @@ def test_does_the_export_hold_all_of_my_data_and_nothing_of_anyone_elses(
     assert "ana" not in json.dumps(data)
 
 
+def test_does_the_export_hold_my_model_cards_and_my_hint_requests(learner) -> None:
+    from classroom import model_cards, objective_events
+
+    run_id = jobs.submit(RunSpec(dataset="penguins", model="dense", epochs=1), learner.id)
+    jobs.finish(run_id, "done", result={"test_accuracy": 0.9})
+    card = model_cards.start_card(learner, run_id)
+    model_cards.save_section(learner, card.id, "plain_summary", "It guesses the penguin kind.")
+    objective_events.record_event(learner, "first-network", "reach-95", "hint-1", "run:1")
+    data = my_data.export_my_data(learner)
+    [mine] = data["model_cards"]
+    assert mine["run_id"] == run_id and mine["plain_summary"] == "It guesses the penguin kind."
+    assert [(e["objective"], e["event"]) for e in data["objective_checks_and_hints"]] == [
+        ("reach-95", "hint-1")
+    ]
+    assert data["reviews_written"] == []
+
+
 def test_is_the_zip_valid_json_and_a_readable_journal(teacher, learner) -> None:
     fill_account(learner, teacher)
     with zipfile.ZipFile(io.BytesIO(my_data.my_data_zip(learner))) as archive:

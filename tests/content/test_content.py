@@ -69,6 +69,14 @@ def test_every_objective_has_a_check_hints_and_a_solution(lab_objective) -> None
     assert objective.solution is not None and objective.solution({}).strip()
 
 
+def test_steps_that_count_twice_name_other_real_competencies() -> None:
+    twice = [s for s in ALL_STEPS if s.also_counts_for]
+    assert twice, "some steps are evidence of more than one competency"
+    for step in twice:
+        assert set(step.also_counts_for) <= set(EXPECTED_COMPETENCIES)
+        assert step.competency not in step.also_counts_for
+
+
 def test_the_digital_literacy_track_has_a_lab_and_a_reflection() -> None:
     kinds = [s.kind for s in tracks()["digital-literacy"].steps]
     assert "lab" in kinds and "reflect" in kinds

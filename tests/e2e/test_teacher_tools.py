@@ -1,5 +1,6 @@
 """The teacher's tools in a real browser: a track assigned with a due date, a learner who sees
-it, fails a lab check and asks for hints, and the teacher's matrix and CSV following along."""
+it, fails a lab check, asks for hints and then passes, reflects and shares, the teacher's
+feedback reaching the learner, and the matrix and CSV following along."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from tests.e2e.test_walking_skeleton import (
 )
 
 TRACK = "From data to a trained network"
+REFLECTION = (
+    "Filling the scores alone was not enough, because the minutes column still had gaps. "
+    "The second hint told me every column with gaps needs its own stage, so I dropped the "
+    "few rows without minutes and the check passed."
+)
 LEARNER_NAME = "=Lin Learner"  # looks like a spreadsheet formula: the CSV must escape it
 
 
@@ -79,8 +85,35 @@ def test_an_assignment_a_hint_and_the_matrix_following_the_learner(server, brows
     expect(learner.get_by_text(re.compile("Add an 'impute' stage for each column"))).to_be_visible()
     expect(matrix(teacher)).to_contain_text("stuck")  # one failed check, two hints, no pass
 
+    # The stronger hint was enough: the learner drops the rows still missing a value.
+    add_stage(learner, "impute missing values", Columns="minutes", Strategy="drop")
+    learner.get_by_role("button", name="Run the pipeline").click()
+    wait_for_app(learner)
+    expect(learner.get_by_text("Objective met: No missing values reach the model")).to_be_visible()
+    expect(matrix(teacher)).to_contain_text("done")
+
+    # The learner reflects on the pipeline, shares the entry, and reads the teacher's feedback.
+    box = learner.get_by_test_id("autosave-textarea")
+    box.click()
+    box.fill(REFLECTION)
+    box.blur()
+    learner.wait_for_timeout(1500)
+    learner.goto(f"{server}/journal")
+    wait_for_app(learner)
+    learner.get_by_text("Shared with my teacher").first.click()
+    wait_for_app(learner)
+    teacher.goto(f"{server}/classes")
+    wait_for_app(teacher)
+    expect(teacher.get_by_text(REFLECTION)).to_be_visible()
+    teacher.get_by_label("Your feedback").fill("Good: you named the stage that fixed it.")
+    teacher.get_by_role("button", name="Send feedback").click()
+    wait_for_app(teacher)
+    learner.reload()
+    wait_for_app(learner)
+    expect(learner.get_by_text("Good: you named the stage that fixed it.")).to_be_visible()
+
     with teacher.expect_download() as download:
         teacher.get_by_role("button", name="Download the class's progress (CSV)").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("'=Lin Learner,lin,")
-    assert "stuck (due" in lines[1]
+    assert lines[1].count("done (due") == 2  # the pipeline step and the reflection
