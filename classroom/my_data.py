@@ -150,7 +150,8 @@ def _owned_rows(session, owner_id: int) -> dict[str, Any]:  # type: ignore[no-un
         ],
         "pipeline_versions": [
             {"pipeline": p.pipeline_name, "version": p.version, "rows": p.rows,
-             "columns": p.columns, "spec": p.spec, "created_at": p.created_at}
+             "columns": p.columns, "spec": p.spec, "created_at": p.created_at,
+             "shared_with_team": p.team_shared}
             for p in rows(PipelineVersion, PipelineVersion.id)
         ],
         "tuning_studies": [

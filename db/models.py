@@ -175,6 +175,8 @@ class PipelineVersion(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # the PipelineSpec that made it
     dataset: Mapped[str | None] = mapped_column(String(32))  # "upload:<id>" once trainable
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The owner's teammates may see and reuse this version (classroom.team_pipelines).
+    team_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class TuningStudy(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -122,3 +123,26 @@ def find_step(step_id: str) -> Step:
 def steps_for_lab(lab_id: str, kind: str) -> list[Step]:
     """Track steps that a lab's runs can complete (lab objectives or reflections)."""
     return [s for t in tracks().values() for s in t.steps if s.lab == lab_id and s.kind == kind]
+
+
+DIAGRAM = re.compile(r"```dot\n(.*?)```", re.DOTALL)
+
+
+def concept_parts(body: str) -> list[tuple[str, str]]:
+    """A concept page as ("markdown", text) and ("diagram", Graphviz DOT source) parts, in
+    order: a page draws a diagram where its Markdown has a ```dot fenced block."""
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for match in DIAGRAM.finditer(body):
+        if body[position : match.start()].strip():
+            parts.append(("markdown", body[position : match.start()]))
+        parts.append(("diagram", match.group(1).strip()))
+        position = match.end()
+    if body[position:].strip():
+        parts.append(("markdown", body[position:]))
+    return parts
+
+
+def concept_words(body: str) -> int:
+    """Words of a concept page's prose (diagram sources not counted)."""
+    return sum(len(text.split()) for kind, text in concept_parts(body) if kind == "markdown")

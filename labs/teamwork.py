@@ -1,7 +1,8 @@
-"""Lab: work as a team. Share a run, fork a teammate's run and improve it, enter a challenge.
+"""Lab: work as a team. Share a run, fork a teammate's run and improve it, enter a challenge,
+share a stored pipeline version that teammates can reuse.
 
-The lab trains no network of its own: its actions happen on the team and challenge pages,
-which build the outcomes below and record them with labs.evidence.record_objective.
+The lab trains no network of its own: its actions happen on the team, challenge and pipeline
+builder pages, which build the outcomes below and record them with labs.evidence.record_objective.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def fork_outcome(
     }
 
 
+def share_pipeline_outcome(version: int, stages: int) -> dict[str, Any]:
+    return {"kind": "share-a-pipeline", "version": version, "stages": stages}
+
+
 def challenge_outcome(run_id: int, score: float | None) -> dict[str, Any]:
     return {"kind": "enter-the-challenge", "run": run_id, "score": score}
 
@@ -49,6 +54,11 @@ def fork_improved(outcome: dict[str, Any]) -> bool:
         and origin is not None
         and fork > origin
     )
+
+
+def shared_a_pipeline(outcome: dict[str, Any]) -> bool:
+    """{"kind": "share-a-pipeline", "stages": how many}: a version with stages to reuse."""
+    return outcome.get("kind") == "share-a-pipeline" and (outcome.get("stages") or 0) >= 1
 
 
 def entered_challenge(outcome: dict[str, Any]) -> bool:
@@ -80,6 +90,16 @@ def _challenge_hints(_outcome: dict[str, Any]) -> list[str]:
     ]
 
 
+def _share_pipeline_hints(outcome: dict[str, Any]) -> list[str]:
+    hints = [
+        "In the Pipeline builder, store a version, choose it on the Versions tab and switch on "
+        "'Share with my team'.",
+    ]
+    if outcome.get("kind") == "share-a-pipeline" and not outcome.get("stages"):
+        hints.insert(0, "That version has no stages: add a cleaning stage, run and store again.")
+    return hints
+
+
 SOLUTIONS = {
     "share-a-run": (
         "Open My team, find a finished run in your list of runs and switch its toggle on: "
@@ -89,6 +109,12 @@ SOLUTIONS = {
         "Open Challenges, choose an open challenge and press 'Train for the challenge'. The "
         "run trains on the challenge's data without the held-out rows and, once it finishes, "
         "appears on the leaderboard with its held-out score."
+    ),
+    "share-a-pipeline": (
+        "Open the Pipeline builder, add a stage or two (say, impute missing scores and remove "
+        "duplicates), run the pipeline and store it as a version. On the Versions tab choose "
+        "that version and switch on 'Share with my team': your teammates can now preview its "
+        "table, download it and copy its stages into their own pipeline builder."
     ),
 }
 
@@ -123,6 +149,13 @@ LAB = Lab(
             entered_challenge,
             _challenge_hints,
             solution=lambda _outcome: SOLUTIONS["enter-the-challenge"],
+        ),
+        Objective(
+            "share-a-pipeline",
+            "Share a stored pipeline version your team can reuse",
+            shared_a_pipeline,
+            _share_pipeline_hints,
+            solution=lambda _outcome: SOLUTIONS["share-a-pipeline"],
         ),
     ),
 )

@@ -20,6 +20,7 @@ from ui.pipeline_versions import (
     render_history,
     render_quality,
     render_rerun,
+    render_share_toggle,
     render_training,
     safe_csv,
     store_version,
@@ -74,6 +75,7 @@ with store:
     numbers = versions_table(actor)
     if numbers:
         chosen = st.selectbox("Version", numbers, index=len(numbers) - 1, key="pl_version")
+        render_share_toggle(actor, chosen)
         quality, history = st.tabs(["Data quality", "Runs on this version"])
         with quality:
             render_quality(actor, chosen)

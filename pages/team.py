@@ -1,4 +1,5 @@
-"""My team: share runs with teammates, see theirs, and fork one to improve it."""
+"""My team: share runs with teammates, see theirs, fork one to improve it, and reuse the
+pipeline versions teammates share."""
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from ui.team_panels import (
     render_shared_runs,
     render_team_header,
 )
+from ui.team_pipelines import render_shared_pipelines
 
 actor = require_signed_in()
 st.title("My team")
@@ -22,7 +24,8 @@ if actor.is_teacher:
 
 st.write(
     "Share runs with your team, look at your teammates' settings and results, and start "
-    "your own run from one of theirs (a fork). Then try to beat it."
+    "your own run from one of theirs (a fork). Then try to beat it. Pipelines your teammates "
+    "share are below: preview them, download them, or reuse their stages."
 )
 my_classes = classes.list_classes(actor)
 if not my_classes:
@@ -51,4 +54,6 @@ with mine_tab:
     render_my_runs(actor)
 with forks_tab:
     render_forks(actor, team)
+st.subheader("Pipelines shared by teammates")
+render_shared_pipelines(actor, team)
 st.page_link("pages/challenges.py", label="Class challenges", icon=":material/emoji_events:")

@@ -5,7 +5,7 @@ import streamlit as st
 from classroom import progress
 from classroom.progress import StepRef
 from labs import evidence
-from labs.catalog import competency, tracks
+from labs.catalog import competency, concept_parts, tracks
 from ui.auth import require_signed_in
 from ui.cards import LAB_PAGES, step_header, step_icon
 
@@ -32,7 +32,11 @@ for number, step in enumerate(track.steps, start=1):
     is_done = step.id in done
     with st.expander(step_header(number, step), icon=step_icon(is_done), expanded=not is_done):
         if step.kind == "concept":
-            st.markdown(step.body)
+            for part, text in concept_parts(step.body):
+                if part == "diagram":
+                    st.graphviz_chart(text, width="stretch")
+                else:
+                    st.markdown(text)
             if step.id not in done and st.button("Mark as read", key=f"read_{step.id}"):
                 progress.complete_step(actor, StepRef(track.id, step.id, track.competency))
                 st.rerun()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from classroom import pipelines, runs
+from classroom import pipelines, runs, team_pipelines, teams
 from classroom.access import Actor, NotFound
 from classroom.csv_export import safe_csv as safe_csv  # pages/pipeline_builder.py uses it
 from engine.data import DataError
@@ -13,6 +13,7 @@ from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
 from engine.pipeline.spec import PipelineSpec, PipelineSpecError, parse_pipeline
 from engine.spec import RunSpec
+from labs import evidence, teamwork
 from labs.pipeline_builder import LAB, PIPELINE_NAME
 from ui.live_run import render_live_panel
 from ui.pipeline_charts import distribution_chart, drift_chart, run_history_chart
@@ -54,6 +55,43 @@ def render_quality(actor: Actor, version: int) -> None:
     table["missing_share"] = (table["missing_share"] * 100).round(1)
     st.caption(f"Version {version}: {report['rows']} rows. Missing share is in per cent.")
     st.dataframe(table.rename(columns={"missing_share": "missing %"}), hide_index=True)
+
+
+def _toggle_share(actor: Actor, version: int) -> None:
+    shared = bool(st.session_state[f"pl_share_{version}"])
+    try:
+        team_pipelines.set_version_shared(actor, PIPELINE_NAME, version, shared)
+    except NotFound as exc:
+        st.session_state["pl_share_error"] = str(exc)
+        return
+    if not shared:
+        st.toast(f"Version {version} is no longer shared with your team.")
+        return
+    mine = team_pipelines.my_versions(actor, PIPELINE_NAME)
+    stages = next((v.stage_count for v in mine if v.version == version), 0)
+    outcome = teamwork.share_pipeline_outcome(version, stages)
+    passed = any(o.passed for o in evidence.record_objective(actor, teamwork.LAB_ID, outcome))
+    st.toast(
+        f"Version {version} is shared with your team."
+        + (" Objective met: share a pipeline your team can reuse." if passed else "")
+    )
+
+
+def render_share_toggle(actor: Actor, version: int) -> None:
+    """Share the chosen version with the learner's team (shown only to learners in a team)."""
+    if actor.is_teacher or not teams.my_teams(actor):
+        return
+    shared = {v.version for v in team_pipelines.my_versions(actor, PIPELINE_NAME) if v.shared}
+    st.toggle(
+        "Share with my team",
+        value=version in shared,
+        key=f"pl_share_{version}",
+        on_change=_toggle_share,
+        args=(actor, version),
+        help="Your teammates see this version's table and stages, and can copy the stages.",
+    )
+    if error := st.session_state.pop("pl_share_error", None):
+        st.error(error)
 
 
 # --- re-run the saved pipeline on a new file ---------------------------------------------

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from labs.catalog import CONTENT, competencies, tracks
+from labs.catalog import CONTENT, competencies, concept_parts, concept_words, tracks
 from labs.registry import LABS
 
 EXPECTED_COMPETENCIES = [
@@ -54,7 +54,21 @@ def test_each_track_has_four_to_eight_steps_with_something_to_do(track) -> None:
 
 @pytest.mark.parametrize("step", [s for s in ALL_STEPS if s.kind == "concept"], ids=lambda s: s.id)
 def test_each_concept_page_is_300_to_700_words(step) -> None:
-    assert 300 <= len(step.body.split()) <= 700
+    assert 300 <= concept_words(step.body) <= 700
+
+
+def test_concept_pages_draw_diagrams_where_their_text_has_them() -> None:
+    body = "Intro.\n\n```dot\ndigraph { a -> b }\n```\n\nAfter."
+    assert concept_parts(body) == [
+        ("markdown", "Intro.\n\n"),
+        ("diagram", "digraph { a -> b }"),
+        ("markdown", "\n\nAfter."),
+    ]
+    with_diagrams = [s for s in ALL_STEPS if s.kind == "concept" and "```dot" in s.body]
+    assert len(with_diagrams) >= 6
+    for step in with_diagrams:
+        for kind, text in concept_parts(step.body):
+            assert kind == "markdown" or text.startswith("digraph"), step.id
 
 
 OBJECTIVES = [(lab, o) for lab in LABS.values() for o in lab.objectives]

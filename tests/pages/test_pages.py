@@ -77,6 +77,16 @@ def test_a_track_lists_its_steps_and_mark_as_read_records_progress(app_as, learn
     assert "dl-how-networks-learn" in progress.completed_steps(learner)
 
 
+def test_a_concept_page_draws_its_diagram(app_as, learner) -> None:
+    at = app_as(learner)
+    at.query_params["id"] = "digital-literacy"
+    at.switch_page("pages/track.py").run()
+    assert not at.exception
+    [diagram] = at.get("graphviz_chart")  # the training loop of "How a neural network learns"
+    assert "optimiser step" in diagram.proto.spec
+    assert not any("```dot" in m.value for m in at.markdown)
+
+
 def test_an_unknown_track_gives_a_clear_message(app_as, learner) -> None:
     at = app_as(learner)
     at.query_params["id"] = "no-such-track"
