@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import torch
 
 from engine.spec import RunSpec
 from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
+from labs.run_pairs import (
+    accuracy_of,
+    extra_differences,
+    finished,
+    label,
+    pair_hints,
+    partner,
+    result_of,
+    run_name,
+    spec_of,
+)
 
 LAB_ID = "training-optimisation"
 DEFAULT_SPEC = RunSpec(
@@ -18,136 +26,20 @@ DEFAULT_SPEC = RunSpec(
 RESCUE_RATE = 1.0  # the diverging run starts here
 RESCUE_TARGET = 0.9  # a rescued run reaches this test accuracy
 FEW_LABELS = 200  # at most this many training examples counts as "few labels"
-# Settings that never change what a run learns, so two runs may differ in them freely.
-IGNORED = frozenset({"seed", "time_limit_seconds", "device"})
-NETWORK_SHAPE = ("model", "hidden_units", "depth", "batch_norm")  # what transfer must match
-LABELS = {
-    "dataset": "dataset",
-    "train_limit": "training examples",
-    "model": "model",
-    "hidden_units": "hidden units",
-    "depth": "depth",
-    "dropout": "dropout",
-    "batch_norm": "batch norm",
-    "pretrained_from": "pretrained source",
-    "freeze_pretrained": "frozen layers",
-    "optimizer": "optimiser",
-    "learning_rate": "learning rate",
-    "momentum": "momentum",
-    "nesterov": "Nesterov momentum",
-    "weight_decay": "weight decay",
-    "schedule": "schedule",
-    "step_size": "step size",
-    "gamma": "decay factor",
-    "warmup_epochs": "warm-up epochs",
-    "clip_grad_norm": "clipping (norm)",
-    "clip_grad_value": "clipping (value)",
-    "early_stopping_patience": "early-stopping patience",
-    "restore_best": "restore best epoch",
-    "mixed_precision": "mixed precision",
-    "batch_size": "batch size",
-    "epochs": "epochs",
-    "data_parallel": "data-parallel workers",
-    "device": "device",
-    "seed": "seed",
-}
-_DEFAULTS = RunSpec().model_dump()
-
-
-def label(field: str) -> str:
-    return LABELS.get(field, field.replace("_", " "))
-
-
-def differing_settings(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """The settings two specs give different values, in the spec's order."""
-    a, b = {**_DEFAULTS, **a}, {**_DEFAULTS, **b}
-    return [field for field in _DEFAULTS if a.get(field) != b.get(field)]
-
-
-def gpu_count() -> int:
-    return torch.cuda.device_count() if torch.cuda.is_available() else 0
-
-
-def transfer_mismatch(spec: dict[str, Any], source: dict[str, Any]) -> str | None:
-    """Why a run cannot start from ``source``'s network, or None when the shapes match."""
-    differ = [f for f in NETWORK_SHAPE if spec.get(f) != source.get(f)]
-    if not differ:
-        return None
-    wanted = ", ".join(f"{label(f)} {source.get(f)}" for f in differ)
-    return f"the source run's network differs; set {wanted} to match it"
-
-
-# --- reading outcomes -------------------------------------------------------------------
-
-
-def _spec(outcome: RunOutcome) -> dict[str, Any]:
-    return {**_DEFAULTS, **(outcome.get("spec") or {})}
-
-
-def _result(outcome: RunOutcome) -> dict[str, Any]:
-    return outcome.get("result") or {}
-
-
-def _done(outcome: RunOutcome) -> bool:
-    return outcome.get("status") == "done"
-
-
-def _accuracy(outcome: RunOutcome) -> float:
-    return float(_result(outcome).get("test_accuracy") or 0.0)
-
-
-def _name(outcome: RunOutcome) -> str:
-    return f"run {outcome['id']}" if outcome.get("id") is not None else "your other run"
-
-
-def _extra(this: RunOutcome, other: RunOutcome, allowed: set[str]) -> list[str]:
-    diff = differing_settings(_spec(this), _spec(other))
-    return [f for f in diff if f not in allowed and f not in IGNORED]
-
-
-Want = Callable[[RunOutcome, RunOutcome], bool]
-
-
-def _partner(outcome: RunOutcome, allowed: set[str], want: Want) -> RunOutcome | None:
-    """Another finished run that, with this one, makes the experiment."""
-    if not _done(outcome):
-        return None
-    for other in outcome.get("others", []):
-        if _done(other) and want(outcome, other) and not _extra(outcome, other, allowed):
-            return other
-    return None
-
-
-def _pair_hints(outcome: RunOutcome, allowed: set[str], want: Want, what: str) -> list[str]:
-    """Why no pair was found: this run unfinished, no candidate, or candidates differ more."""
-    if not _done(outcome):
-        return [f"This run ended as {outcome.get('status')}: compare runs that finished."]
-    candidates = [o for o in outcome.get("others", []) if _done(o) and want(outcome, o)]
-    if not candidates:
-        return [f"Train this run again with {what}, changing nothing else, and compare."]
-    closest = min(candidates, key=lambda o: len(_extra(outcome, o, allowed)))
-    extra = ", ".join(label(f) for f in _extra(outcome, closest, allowed))
-    return [
-        f"This run and {_name(closest)} also differ in {extra}. Change only "
-        f"{' and '.join(sorted(label(f) for f in allowed))}, so any difference in the curves "
-        "comes from that one change."
-    ]
-
-
 # --- batch norm --------------------------------------------------------------------------
 
 
 def _bn_differs(a: RunOutcome, b: RunOutcome) -> bool:
-    return bool(_spec(a)["batch_norm"]) != bool(_spec(b)["batch_norm"])
+    return bool(spec_of(a)["batch_norm"]) != bool(spec_of(b)["batch_norm"])
 
 
 def batch_norm_compared(outcome: RunOutcome) -> bool:
-    return _partner(outcome, {"batch_norm"}, _bn_differs) is not None
+    return partner(outcome, {"batch_norm"}, _bn_differs) is not None
 
 
 def batch_norm_hints(outcome: RunOutcome) -> list[str]:
-    state = "off" if _spec(outcome)["batch_norm"] else "on"
-    return _pair_hints(outcome, {"batch_norm"}, _bn_differs, f"batch norm {state}")
+    state = "off" if spec_of(outcome)["batch_norm"] else "on"
+    return pair_hints(outcome, {"batch_norm"}, _bn_differs, f"batch norm {state}")
 
 
 # --- optimisers --------------------------------------------------------------------------
@@ -157,16 +49,20 @@ OPTIMISER_FAMILIES = {"adam": "Adam", "sgd-momentum": "SGD with momentum", "rmsp
 
 
 def _family(outcome: RunOutcome) -> str:
-    spec = _spec(outcome)
+    spec = spec_of(outcome)
     if spec["optimizer"] == "sgd":
         return "sgd-momentum" if spec["momentum"] > 0 else "sgd"
     return str(spec["optimizer"])
 
 
 def _comparable_families(outcome: RunOutcome) -> set[str]:
-    found = {_family(outcome)} if _done(outcome) else set()
+    found = {_family(outcome)} if finished(outcome) else set()
     for other in outcome.get("others", []):
-        if _done(outcome) and _done(other) and not _extra(outcome, other, OPTIMISER_FIELDS):
+        if (
+            finished(outcome)
+            and finished(other)
+            and not extra_differences(outcome, other, OPTIMISER_FIELDS)
+        ):
             found.add(_family(other))
     return found
 
@@ -176,7 +72,7 @@ def optimisers_compared(outcome: RunOutcome) -> bool:
 
 
 def optimiser_hints(outcome: RunOutcome) -> list[str]:
-    if not _done(outcome):
+    if not finished(outcome):
         return [f"This run ended as {outcome.get('status')}: compare runs that finished."]
     found = _comparable_families(outcome)
     missing = [name for key, name in OPTIMISER_FAMILIES.items() if key not in found]
@@ -187,12 +83,14 @@ def optimiser_hints(outcome: RunOutcome) -> list[str]:
     ]
     if "sgd" in found:
         hints.append("One of your SGD runs has momentum 0: set momentum to 0.9.")
-    others = [o for o in outcome.get("others", []) if _done(o)]
-    differing = [o for o in others if _extra(outcome, o, OPTIMISER_FIELDS)]
+    others = [o for o in outcome.get("others", []) if finished(o)]
+    differing = [o for o in others if extra_differences(outcome, o, OPTIMISER_FIELDS)]
     if differing:
-        extra = ", ".join(label(f) for f in _extra(outcome, differing[0], OPTIMISER_FIELDS))
+        extra = ", ".join(
+            label(f) for f in extra_differences(outcome, differing[0], OPTIMISER_FIELDS)
+        )
         hints.append(
-            f"{_name(differing[0]).capitalize()} also differs in {extra}, so it does not count."
+            f"{run_name(differing[0]).capitalize()} also differs in {extra}, so it does not count."
         )
     return hints
 
@@ -206,19 +104,21 @@ def _uses_fix(spec: dict[str, Any]) -> bool:
 
 
 def _failed_at_rescue_rate(outcome: RunOutcome) -> bool:
-    spec = _spec(outcome)
-    failed = outcome.get("status") == "diverged" or (_done(outcome) and _accuracy(outcome) < 0.5)
+    spec = spec_of(outcome)
+    failed = outcome.get("status") == "diverged" or (
+        finished(outcome) and accuracy_of(outcome) < 0.5
+    )
     return failed and spec["learning_rate"] >= RESCUE_RATE
 
 
 def _rescue_partner(outcome: RunOutcome) -> RunOutcome | None:
-    spec = _spec(outcome)
-    if not (_done(outcome) and spec["learning_rate"] >= RESCUE_RATE and _uses_fix(spec)):
+    spec = spec_of(outcome)
+    if not (finished(outcome) and spec["learning_rate"] >= RESCUE_RATE and _uses_fix(spec)):
         return None
-    if _accuracy(outcome) < RESCUE_TARGET:
+    if accuracy_of(outcome) < RESCUE_TARGET:
         return None
     for other in outcome.get("others", []):
-        if _failed_at_rescue_rate(other) and _spec(other)["optimizer"] == spec["optimizer"]:
+        if _failed_at_rescue_rate(other) and spec_of(other)["optimizer"] == spec["optimizer"]:
             return other
     return None
 
@@ -228,7 +128,7 @@ def rescued_divergence(outcome: RunOutcome) -> bool:
 
 
 def rescue_hints(outcome: RunOutcome) -> list[str]:
-    spec = _spec(outcome)
+    spec = spec_of(outcome)
     failures = [o for o in outcome.get("others", []) if _failed_at_rescue_rate(o)]
     if _failed_at_rescue_rate(outcome):
         failures.append(outcome)
@@ -248,14 +148,14 @@ def rescue_hints(outcome: RunOutcome) -> list[str]:
             "Turn on gradient clipping (try a norm of 0.1) or a schedule with a warm-up, "
             "and keep everything else the same."
         )
-    elif _done(outcome) and _accuracy(outcome) < RESCUE_TARGET:
-        share = float(_result(outcome).get("clipped_fraction") or 0)
+    elif finished(outcome) and accuracy_of(outcome) < RESCUE_TARGET:
+        share = float(result_of(outcome).get("clipped_fraction") or 0)
         hints.append(
-            f"This run reached {_accuracy(outcome):.1%}, short of {RESCUE_TARGET:.0%}. "
+            f"This run reached {accuracy_of(outcome):.1%}, short of {RESCUE_TARGET:.0%}. "
             f"Clipping cut {share:.0%} of its steps: a smaller clipping norm (0.1) caps "
             "every step more firmly."
         )
-    if failures and _done(outcome) and failures[0]["spec"].get("optimizer") != spec["optimizer"]:
+    if failures and finished(outcome) and failures[0]["spec"].get("optimizer") != spec["optimizer"]:
         hints.append(
             f"Your failed run used {failures[0]['spec'].get('optimizer')}; rescue it with the "
             "same optimiser."
@@ -270,47 +170,47 @@ EARLY_FIELDS = {"early_stopping_patience", "restore_best", "epochs"}
 
 def _overfitted(outcome: RunOutcome) -> bool:
     """A fixed run whose best validation epoch came well before its last epoch."""
-    result = _result(outcome)
+    result = result_of(outcome)
     best, epochs = result.get("best_epoch"), result.get("epochs")
     return best is not None and epochs is not None and best <= epochs - 2
 
 
 def _early_pair(a: RunOutcome, b: RunOutcome) -> bool:
     for early, fixed in ((a, b), (b, a)):
-        stopped = _spec(early)["early_stopping_patience"] > 0 and _result(early).get(
+        stopped = spec_of(early)["early_stopping_patience"] > 0 and result_of(early).get(
             "stopped_early"
         )
-        longer = (_result(fixed).get("epochs") or 0) >= (_result(early).get("epochs") or 0)
-        no_stop = _spec(fixed)["early_stopping_patience"] == 0
+        longer = (result_of(fixed).get("epochs") or 0) >= (result_of(early).get("epochs") or 0)
+        no_stop = spec_of(fixed)["early_stopping_patience"] == 0
         if stopped and no_stop and longer and _overfitted(fixed):
             return True
     return False
 
 
 def early_stopping_compared(outcome: RunOutcome) -> bool:
-    return _partner(outcome, EARLY_FIELDS, _early_pair) is not None
+    return partner(outcome, EARLY_FIELDS, _early_pair) is not None
 
 
 def early_stopping_hints(outcome: RunOutcome) -> list[str]:
-    spec, result = _spec(outcome), _result(outcome)
+    spec, result = spec_of(outcome), result_of(outcome)
     fixed = [
         o
         for o in [*outcome.get("others", []), outcome]
-        if _done(o) and _spec(o)["early_stopping_patience"] == 0
+        if finished(o) and spec_of(o)["early_stopping_patience"] == 0
     ]
-    if spec["early_stopping_patience"] and _done(outcome) and not result.get("stopped_early"):
+    if spec["early_stopping_patience"] and finished(outcome) and not result.get("stopped_early"):
         return [
             f"Early stopping never triggered in {result.get('epochs')} epochs. Give it room "
             "to overfit: more epochs (60) and fewer training examples (a limit of 60 to 100)."
         ]
     if fixed and not any(_overfitted(o) for o in fixed):
-        best = _result(fixed[0])
+        best = result_of(fixed[0])
         return [
             f"Your fixed run's best epoch was {best.get('best_epoch')} of {best.get('epochs')}: "
             "it did not overfit. Train longer (60 epochs) on few examples (a limit of 60) "
             "with a wide network (256 units)."
         ]
-    return _pair_hints(outcome, EARLY_FIELDS, _early_pair, "early stopping switched the other way")
+    return pair_hints(outcome, EARLY_FIELDS, _early_pair, "early stopping switched the other way")
 
 
 # --- mixed precision -------------------------------------------------------------------
@@ -319,19 +219,19 @@ PRECISION_NAMES = {"bf16": "bfloat16", "fp16": "float16"}
 
 
 def mixed_precision_used(outcome: RunOutcome) -> bool:
-    asked = _spec(outcome)["mixed_precision"]
+    asked = spec_of(outcome)["mixed_precision"]
     return (
-        _done(outcome)
+        finished(outcome)
         and asked in PRECISION_NAMES
-        and _result(outcome).get("precision") == PRECISION_NAMES[asked]
+        and result_of(outcome).get("precision") == PRECISION_NAMES[asked]
     )
 
 
 def mixed_precision_hints(outcome: RunOutcome) -> list[str]:
-    asked, used = _spec(outcome)["mixed_precision"], _result(outcome).get("precision")
+    asked, used = spec_of(outcome)["mixed_precision"], result_of(outcome).get("precision")
     if asked == "off":
         return ["Under Hardware choose bf16 (it runs on CPUs and recent GPUs) or fp16 (GPUs only)."]
-    if not _done(outcome):
+    if not finished(outcome):
         return [f"This run ended as {outcome.get('status')}: train it to the end."]
     return [f"You asked for {asked}, but the run used {used}. On a CPU choose bf16."]
 
@@ -342,22 +242,24 @@ TRANSFER_FIELDS = {"pretrained_from", "freeze_pretrained"}
 
 
 def _few_labels_target(outcome: RunOutcome) -> bool:
-    spec = _spec(outcome)
+    spec = spec_of(outcome)
     limit = spec["train_limit"]
     return spec["dataset"] == "digits-5-9" and limit is not None and limit <= FEW_LABELS
 
 
 def _transfer_pair(a: RunOutcome, b: RunOutcome) -> bool:
     both = _few_labels_target(a) and _few_labels_target(b)
-    return both and (_spec(a)["pretrained_from"] is None) != (_spec(b)["pretrained_from"] is None)
+    return both and (spec_of(a)["pretrained_from"] is None) != (
+        spec_of(b)["pretrained_from"] is None
+    )
 
 
 def transfer_compared(outcome: RunOutcome) -> bool:
-    return _partner(outcome, TRANSFER_FIELDS, _transfer_pair) is not None
+    return partner(outcome, TRANSFER_FIELDS, _transfer_pair) is not None
 
 
 def transfer_hints(outcome: RunOutcome) -> list[str]:
-    spec = _spec(outcome)
+    spec = spec_of(outcome)
     if spec["dataset"] != "digits-5-9":
         return [
             "Train a source network on digits-0-4 first. Then train on digits-5-9 twice with "
@@ -368,26 +270,26 @@ def transfer_hints(outcome: RunOutcome) -> list[str]:
             f"Set the training examples to {FEW_LABELS} or fewer: transfer shines with few labels."
         ]
     other = "from scratch" if spec["pretrained_from"] is not None else "from your digits-0-4 run"
-    return _pair_hints(outcome, TRANSFER_FIELDS, _transfer_pair, f"the network starting {other}")
+    return pair_hints(outcome, TRANSFER_FIELDS, _transfer_pair, f"the network starting {other}")
 
 
 # --- data parallelism ------------------------------------------------------------------
 
 
 def _workers_differ(a: RunOutcome, b: RunOutcome) -> bool:
-    counts = sorted((_spec(a)["data_parallel"], _spec(b)["data_parallel"]))
-    fast = all(float(_result(o).get("samples_per_second") or 0) > 0 for o in (a, b))
+    counts = sorted((spec_of(a)["data_parallel"], spec_of(b)["data_parallel"]))
+    fast = all(float(result_of(o).get("samples_per_second") or 0) > 0 for o in (a, b))
     return counts[0] == 1 and counts[1] >= 2 and fast
 
 
 def data_parallel_compared(outcome: RunOutcome) -> bool:
-    return _partner(outcome, {"data_parallel"}, _workers_differ) is not None
+    return partner(outcome, {"data_parallel"}, _workers_differ) is not None
 
 
 def data_parallel_hints(outcome: RunOutcome) -> list[str]:
-    workers = _spec(outcome)["data_parallel"]
+    workers = spec_of(outcome)["data_parallel"]
     what = "1 worker" if workers > 1 else "2 data-parallel workers"
-    return _pair_hints(outcome, {"data_parallel"}, _workers_differ, what)
+    return pair_hints(outcome, {"data_parallel"}, _workers_differ, what)
 
 
 SOLUTIONS = {

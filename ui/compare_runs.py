@@ -16,7 +16,7 @@ from engine.jobs import RunStatus
 from engine.spec import RunSpec
 from labs.objectives import ObjectiveOutcome
 from labs.run_explanations import Explanation
-from labs.training_optimisation import LABELS, differing_settings, label
+from labs.run_pairs import LABELS, differing_settings, label
 
 MAX_RUNS = 4
 COLOURS = ("#4f46e5", "#f59e0b", "#10b981", "#ef4444")

@@ -16,7 +16,7 @@ from engine.jobs import RunStatus
 from engine.spec import RunSpec, SpecError, parse_spec
 from engine.training.optim import LearningRatePreview, batches_per_epoch, preview_learning_rates
 from labs.first_network import BATCH_SIZES, LEARNING_RATES
-from labs.training_optimisation import gpu_count, label, transfer_mismatch
+from labs.run_pairs import gpu_count, label, transfer_mismatch
 
 DATASETS = {
     "digits": "All digits 0-9",

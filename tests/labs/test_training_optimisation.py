@@ -10,6 +10,7 @@ from engine.spec import RunSpec
 from engine.trainer import SilentHooks, train
 from labs import evidence
 from labs.registry import LABS
+from labs.run_pairs import differing_settings, transfer_mismatch
 from labs.training_optimisation import (
     DEFAULT_SPEC,
     LAB,
@@ -18,7 +19,6 @@ from labs.training_optimisation import (
     batch_norm_hints,
     data_parallel_compared,
     data_parallel_hints,
-    differing_settings,
     early_stopping_compared,
     early_stopping_hints,
     mixed_precision_hints,
@@ -29,7 +29,6 @@ from labs.training_optimisation import (
     rescued_divergence,
     transfer_compared,
     transfer_hints,
-    transfer_mismatch,
 )
 
 _ids = iter(range(1, 10_000))

@@ -9,7 +9,8 @@ import pytest
 
 from classroom import runs
 from engine import jobs
-from labs.training_optimisation import DEFAULT_SPEC, LAB_ID, gpu_count
+from labs.run_pairs import gpu_count
+from labs.training_optimisation import DEFAULT_SPEC, LAB_ID
 from tests.conftest import wait_for_end
 
 PAGE = "pages/training_optimisation.py"

@@ -1,0 +1,131 @@
+"""Comparing a learner's runs: which settings differ, and finding the run that, with this
+one, makes a fair experiment (the two differ only in the settings under test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from engine.spec import RunSpec
+from labs.objectives import RunOutcome
+
+# Settings that never change what a run learns, so two runs may differ in them freely.
+IGNORED = frozenset({"seed", "time_limit_seconds", "device"})
+NETWORK_SHAPE = ("model", "hidden_units", "depth", "batch_norm")  # what transfer must match
+LABELS = {
+    "dataset": "dataset",
+    "train_limit": "training examples",
+    "model": "model",
+    "hidden_units": "hidden units",
+    "depth": "depth",
+    "dropout": "dropout",
+    "batch_norm": "batch norm",
+    "pretrained_from": "pretrained source",
+    "freeze_pretrained": "frozen layers",
+    "optimizer": "optimiser",
+    "learning_rate": "learning rate",
+    "momentum": "momentum",
+    "nesterov": "Nesterov momentum",
+    "weight_decay": "weight decay",
+    "schedule": "schedule",
+    "step_size": "step size",
+    "gamma": "decay factor",
+    "warmup_epochs": "warm-up epochs",
+    "clip_grad_norm": "clipping (norm)",
+    "clip_grad_value": "clipping (value)",
+    "early_stopping_patience": "early-stopping patience",
+    "restore_best": "restore best epoch",
+    "mixed_precision": "mixed precision",
+    "batch_size": "batch size",
+    "epochs": "epochs",
+    "data_parallel": "data-parallel workers",
+    "device": "device",
+    "seed": "seed",
+}
+_DEFAULTS = RunSpec().model_dump()
+
+
+def label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " "))
+
+
+def differing_settings(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The settings two specs give different values, in the spec's order."""
+    a, b = {**_DEFAULTS, **a}, {**_DEFAULTS, **b}
+    return [field for field in _DEFAULTS if a.get(field) != b.get(field)]
+
+
+def gpu_count() -> int:
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def transfer_mismatch(spec: dict[str, Any], source: dict[str, Any]) -> str | None:
+    """Why a run cannot start from ``source``'s network, or None when the shapes match."""
+    differ = [f for f in NETWORK_SHAPE if spec.get(f) != source.get(f)]
+    if not differ:
+        return None
+    wanted = ", ".join(f"{label(f)} {source.get(f)}" for f in differ)
+    return f"the source run's network differs; set {wanted} to match it"
+
+
+# --- reading outcomes -------------------------------------------------------------------
+
+
+def spec_of(outcome: RunOutcome) -> dict[str, Any]:
+    return {**_DEFAULTS, **(outcome.get("spec") or {})}
+
+
+def result_of(outcome: RunOutcome) -> dict[str, Any]:
+    return outcome.get("result") or {}
+
+
+def finished(outcome: RunOutcome) -> bool:
+    return outcome.get("status") == "done"
+
+
+def accuracy_of(outcome: RunOutcome) -> float:
+    return float(result_of(outcome).get("test_accuracy") or 0.0)
+
+
+def run_name(outcome: RunOutcome) -> str:
+    return f"run {outcome['id']}" if outcome.get("id") is not None else "your other run"
+
+
+def extra_differences(this: RunOutcome, other: RunOutcome, allowed: set[str]) -> list[str]:
+    diff = differing_settings(spec_of(this), spec_of(other))
+    return [f for f in diff if f not in allowed and f not in IGNORED]
+
+
+Want = Callable[[RunOutcome, RunOutcome], bool]
+
+
+def partner(outcome: RunOutcome, allowed: set[str], want: Want) -> RunOutcome | None:
+    """Another finished run that, with this one, makes the experiment."""
+    if not finished(outcome):
+        return None
+    for other in outcome.get("others", []):
+        if (
+            finished(other)
+            and want(outcome, other)
+            and not extra_differences(outcome, other, allowed)
+        ):
+            return other
+    return None
+
+
+def pair_hints(outcome: RunOutcome, allowed: set[str], want: Want, what: str) -> list[str]:
+    """Why no pair was found: this run unfinished, no candidate, or candidates differ more."""
+    if not finished(outcome):
+        return [f"This run ended as {outcome.get('status')}: compare runs that finished."]
+    candidates = [o for o in outcome.get("others", []) if finished(o) and want(outcome, o)]
+    if not candidates:
+        return [f"Train this run again with {what}, changing nothing else, and compare."]
+    closest = min(candidates, key=lambda o: len(extra_differences(outcome, o, allowed)))
+    extra = ", ".join(label(f) for f in extra_differences(outcome, closest, allowed))
+    return [
+        f"This run and {run_name(closest)} also differ in {extra}. Change only "
+        f"{' and '.join(sorted(label(f) for f in allowed))}, so any difference in the curves "
+        "comes from that one change."
+    ]
