@@ -1,18 +1,29 @@
 """How many trials do grid, random, TPE and GP search need on the penguins dense network?
 
-For each seed (0, 1, 2) and each method, one Optuna study of BUDGET trials searches the lab's
-default search space (learning rate 1e-4 to 1e-1 on a log scale, batch size 16 to 128,
-dropout 0.1 to 0.5, SGD or Adam, 16 to 128 units, 1 to 3 hidden layers). Every trial trains
-the dense network on the penguins table for EPOCHS epochs in this process (no queue, no
-pruning, one torch thread) with the engine's own trainer; its value is the validation
-accuracy after the last epoch. Grid search uses the lab's grid (3 values per range), tried
-in Optuna's shuffled order, as the app does.
+For each seed (0, 1, 2) and each method, one Optuna study of BUDGET (20) trials searches the
+lab's default search space (learning rate 1e-4 to 1e-1 on a log scale, batch size 16 to 128,
+dropout 0.1 to 0.5, SGD or Adam, 16 to 128 units, 1 to 3 hidden layers) with the sampler the
+app gives learners (``make_sampler``: TPE and GP start with 4 random trials; TPE is
+multivariate). Every trial trains the dense network on the penguins table for EPOCHS (1)
+epoch in this process (no queue, no pruning, one torch thread, the study's seed for every
+trial) with the engine's own trainer; its value is the validation accuracy after the last
+epoch (69 validation rows). Grid search uses the lab's grid (3 values per range, 486 points),
+tried in Optuna's shuffled order, as the app does.
 
 Reported per method: the mean best validation accuracy over the seeds, and the trials each
 needed to first reach the grid's best value of the same seed (a study that never reached it
-counts as BUDGET + 1). ``bayes_trials_to_grid_best_ratio`` is the mean of those counts for
-TPE and GP divided by the mean for grid (goal: at most 0.5); ``trials_per_minute`` counts
-every trial of every study, sampler time included.
+counts as BUDGET + 1; grid's own count is where it found its best).
+``bayes_trials_to_grid_best_ratio`` is the mean of those counts for TPE and GP divided by the
+mean for grid (goal: at most 0.5); ``trials_to_grid_best_ratio`` gives the same ratio for
+each method alone; ``trials_per_minute`` counts every trial of every study, sampler time
+included.
+
+One epoch keeps the methods apart: after 5 epochs most of the space reaches 100% on the 69
+rows. Three seeds are noisy: one study can swing a method's mean by several trials. Over seeds
+0 to 47 the mean trials to the grid's best were grid 9.4, GP 8.3, TPE 12.2 and random 14.7
+(a Bayesian ratio of about 1.1): GP about as few as grid, TPE fewer than random but more than
+grid. Grid's points include the ends of each range, where one-epoch training does best (Adam,
+a learning rate near the top of the range, small batches).
 
 Run: ``.venv/bin/python benchmarks/tuning_efficiency.py``. The last line printed is JSON.
 """
@@ -90,13 +101,17 @@ def main() -> None:
             f"trials to the grid's best {needed[method]}"
         )
     bayes = statistics.mean(needed["tpe"] + needed["gp"])
+    grid_mean = statistics.mean(needed["grid"])
     summary = {
         "budget": BUDGET,
         "epochs_per_trial": EPOCHS,
         "seeds": list(SEEDS),
         "mean_best_val_accuracy": {m: round(statistics.mean(best[m]), 4) for m in METHODS},
         "trials_to_grid_best": needed,
-        "bayes_trials_to_grid_best_ratio": round(bayes / statistics.mean(needed["grid"]), 3),
+        "trials_to_grid_best_ratio": {
+            m: round(statistics.mean(needed[m]) / grid_mean, 3) for m in METHODS if m != "grid"
+        },
+        "bayes_trials_to_grid_best_ratio": round(bayes / grid_mean, 3),
         "trials_per_minute": round(trials / minutes, 1),
     }
     print(json.dumps(summary))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from classroom.tuning import StudyView
+from engine.tuning.analysis import best_row
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -44,8 +45,9 @@ def key_setting_outcome(view: StudyView, choice: str) -> dict[str, Any]:
 
 
 def _best_params(view: StudyView) -> dict[str, Any]:
-    done = [t for t in view.trials if t.state == "complete" and t.value is not None]
-    return max(done, key=lambda t: t.value or 0.0).params if done else {}
+    """The settings of the trial the page calls best (ties broken by validation loss)."""
+    best = best_row(view.trials)
+    return best.params if best else {}
 
 
 def beat_the_default(outcome: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from engine import jobs
 from engine.tuning import records
-from engine.tuning.driver import OBJECTIVE
+from engine.tuning.driver import OBJECTIVE, SECONDARY, best_key
 from engine.tuning.records import StudyInfo
 from engine.tuning.study import optuna_storage
 
@@ -35,6 +35,7 @@ class TrialRow:
     run_id: int | None
     epochs: int  # epochs reported so far
     reason: str | None = None  # why a trial failed
+    val_loss: float | None = None  # validation loss after its last epoch: breaks accuracy ties
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[TrialRow]:
             run_id=t.user_attrs.get("run_id"),
             epochs=len(t.intermediate_values),
             reason=t.user_attrs.get("reason"),
+            val_loss=t.user_attrs.get(SECONDARY),
         )
         for t in trials
     ]
@@ -92,8 +94,11 @@ def trials_to_reach(rows: list[TrialRow], target: float) -> int | None:
 
 
 def best_row(rows: list[TrialRow]) -> TrialRow | None:
+    """The finished trial with the highest accuracy; among equal ones, the lowest loss."""
     complete = [r for r in rows if r.state == "complete" and r.value is not None]
-    return max(complete, key=lambda r: (r.value, -r.number)) if complete else None
+    if not complete:
+        return None
+    return max(complete, key=lambda r: best_key(r.value or 0.0, r.val_loss, r.number))
 
 
 def param_importances(trials: list[FrozenTrial], info: StudyInfo) -> dict[str, float] | None:

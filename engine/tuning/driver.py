@@ -7,6 +7,7 @@ specs, for the benchmark and fast tests."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,12 +27,28 @@ from engine.tuning.study import load_optuna_study
 log = logging.getLogger("engine.tuning")
 
 OBJECTIVE = "val_accuracy"  # each trial's value: validation accuracy after its last epoch
+# A secondary value, kept as the trial's user attribute: validation loss after the last epoch.
+# On a small validation set many trials tie on accuracy (69 penguins rows: steps of 1.4%);
+# among equal accuracies the lower loss wins (the more confident correct predictions).
+SECONDARY = "val_loss"
 HEARTBEAT_SECONDS = 2.0
 
 
 def trial_spec(trial: optuna.Trial, space: SearchSpace, base: RunSpec) -> RunSpec:
     """The run a trial trains: the base spec with this trial's hyperparameters."""
     return build_spec(base, suggest(trial, space))
+
+
+def best_key(value: float, val_loss: float | None, number: int) -> tuple[float, float, int]:
+    """Sort key of the best trial: highest accuracy, then lowest validation loss, then the
+    earliest (a trial without a recorded loss loses a tie)."""
+    return value, -(val_loss if val_loss is not None else math.inf), -number
+
+
+def record_loss(trial: optuna.Trial, val_loss: float | None) -> None:
+    """Keep a finished trial's validation loss (a diverged run's NaN is left out)."""
+    if val_loss is not None and math.isfinite(val_loss):
+        trial.set_user_attr(SECONDARY, float(val_loss))
 
 
 @dataclass
@@ -42,6 +59,7 @@ class WatchedTrial:
     run_id: int
     last_step: int = -1  # the last metric row read
     last_value: float | None = None
+    last_loss: float | None = None
     reported: set[int] = field(default_factory=set)  # epochs already reported
 
 
@@ -127,6 +145,7 @@ class StudyDriver:
             if value is None:
                 continue
             watched.last_value = value
+            watched.last_loss = row.values.get(SECONDARY)
             epoch = int(row.epoch)
             if epoch in watched.reported:
                 continue
@@ -140,6 +159,7 @@ class StudyDriver:
         if state is not None and state.active:
             return False
         if state is not None and state.status == "done" and watched.last_value is not None:
+            record_loss(watched.trial, watched.last_loss)
             self.study.tell(watched.trial, watched.last_value)
             return True
         if state is not None and state.status == "interrupted" and jobs.resume(watched.run_id):
@@ -172,7 +192,7 @@ class StudyDriver:
         complete = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if not complete:
             return None
-        best = max(complete, key=lambda t: (t.value, -t.number))
+        best = max(complete, key=lambda t: best_key(t.value, t.user_attrs.get(SECONDARY), t.number))
         return int(best.user_attrs["run_id"])
 
 
@@ -200,12 +220,14 @@ class PruningHooks:
         self.trial = trial
         self.pruned = False
         self.last_value: float | None = None
+        self.last_loss: float | None = None
 
     def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None:
         value = values.get(OBJECTIVE)
         if value is None:
             return
         self.last_value = value
+        self.last_loss = values.get(SECONDARY)
         self.trial.report(value, int(epoch))
         self.pruned = self.trial.should_prune()
 
@@ -226,6 +248,7 @@ def in_process_objective(space: SearchSpace, base: RunSpec, data: DataBundle) ->
             raise optuna.TrialPruned()
         if result.status != "done" or hooks.last_value is None:
             raise RuntimeError(result.reason or f"the run ended as {result.status}")
+        record_loss(trial, hooks.last_loss)
         return hooks.last_value
 
     return objective

@@ -7,7 +7,7 @@ import pytest
 
 from engine import jobs
 from engine.tuning import records
-from engine.tuning.analysis import final_val_accuracy, load_trials, trial_rows
+from engine.tuning.analysis import best_row, final_val_accuracy, load_trials, trial_rows
 from engine.tuning.records import StudySettings
 from engine.tuning.space import SearchSpace
 from engine.tuning.study import optuna_storage
@@ -47,8 +47,10 @@ def test_a_study_runs_each_trial_as_a_run_and_records_the_best(learner, two_slot
         assert run.spec["learning_rate"] == pytest.approx(row.params["learning_rate"])
         assert row.value == pytest.approx(final_val_accuracy(row.run_id))
         assert row.epochs == 2
-    best = max(rows, key=lambda r: r.value)
-    assert jobs.status(info.best_run_id).spec == jobs.status(best.run_id).spec
+        assert row.val_loss is not None and row.val_loss >= 0  # breaks ties in accuracy
+    best = best_row(rows)
+    assert best.value == max(r.value for r in rows)
+    assert info.best_run_id == best.run_id
 
     baseline = wait_for_end(info.baseline_run_id)
     assert baseline.status == "done" and baseline.spec["learning_rate"] == 1e-3

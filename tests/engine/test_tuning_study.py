@@ -11,6 +11,7 @@ from optuna.trial import TrialState
 
 from engine.data import load_bundle
 from engine.spec import RunSpec
+from engine.tuning.analysis import TrialRow, best_row, trial_rows
 from engine.tuning.driver import in_process_objective
 from engine.tuning.space import SearchSpace, grid
 from engine.tuning.study import make_pruner, make_sampler
@@ -69,6 +70,20 @@ def test_each_sampler_runs_real_trials_that_finish_with_a_validation_accuracy(
     for trial in study.trials:
         assert 1e-3 <= trial.params["learning_rate"] <= 1e-1
         assert trial.params["optimizer"] in {"adam", "sgd"}
+    # Each trial keeps its validation loss, the value that breaks ties in accuracy.
+    assert all(row.val_loss is not None and row.val_loss >= 0 for row in trial_rows(study.trials))
+
+
+def row(number: int, value: float | None, val_loss: float | None, state: str = "complete"):
+    return TrialRow(number, state, {}, value, run_id=number, epochs=5, val_loss=val_loss)
+
+
+def test_the_best_trial_is_the_most_accurate_and_among_equals_the_lowest_loss() -> None:
+    rows = [row(0, 1.0, 0.30), row(1, 0.97, 0.01), row(2, 1.0, 0.05), row(3, 1.0, None)]
+    assert best_row(rows).number == 2  # equal accuracy: the lower loss wins
+    assert best_row(rows[:2]).number == 0  # higher accuracy wins whatever the loss
+    assert best_row([row(0, 1.0, None), row(1, 1.0, None)]).number == 0  # else the earliest
+    assert best_row([row(0, None, None, "failed"), row(1, 0.9, 0.2, "pruned")]) is None
 
 
 def test_grid_search_with_the_grid_as_budget_tries_every_point_once(penguins) -> None:
