@@ -22,6 +22,7 @@ from db.models import JournalEntry, Membership, Metric, Run, User
 from db.session import read_session, write_session
 from engine import jobs
 from engine.spec import RunSpec
+from tests.classroom.matrix import matrix_cells, outcome
 
 MISSING = 987_654
 # Accounts made here skip the sign-up path (tested in test_accounts) to keep the matrix fast.
@@ -140,18 +141,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "runs.run_metrics": (OK, NF, OK, NF, NF),
     "runs.cancel_run": (OK, NF, NF, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
-
-
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except (NotFound, NotAllowed) as exc:
-        return type(exc), str(exc), None
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
 def test_does_the_matrix_cover_every_operation() -> None:

@@ -20,6 +20,7 @@ from db.models import Membership, ObjectiveEvent
 from db.session import read_session
 from engine import jobs
 from engine.spec import RunSpec
+from tests.classroom.matrix import matrix_cells, outcome
 from tests.classroom.test_access_matrix import add_user
 
 MISSING = 987_654
@@ -151,18 +152,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "class_matrix.class_matrix": (NF, NF, OK, NF, NF),
     "class_matrix.class_progress_csv": (NF, NF, OK, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
-
-
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except (NotFound, NotAllowed) as exc:
-        return type(exc), str(exc), None
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
 def test_does_the_matrix_cover_every_operation() -> None:

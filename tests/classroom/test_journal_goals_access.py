@@ -19,6 +19,7 @@ from classroom.accounts import AccountError
 from classroom.progress import StepRef, complete_step
 from db.models import Goal, JournalEntry, JournalFeedback, Membership, User
 from db.session import read_session, write_session
+from tests.classroom.matrix import matrix_cells, outcome
 
 MISSING = 987_654
 PASSWORD = "unused pw"
@@ -111,23 +112,12 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "goals.delete_goal": (OK, NF, NF, NF, NF),
     "my_data.completions(learner_id)": (OK, NF, OK, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
 def goal_count(owner_id: int) -> int:
     with read_session() as session:
         return session.query(Goal).filter_by(owner_id=owner_id).count()
-
-
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except (NotFound, NotAllowed) as exc:
-        return type(exc), str(exc), None
 
 
 def test_does_the_matrix_cover_every_operation() -> None:

@@ -22,6 +22,8 @@ from db.session import read_session
 from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from labs.pipeline_builder import PIPELINE_NAME
+from tests.classroom.matrix import Outcome, matrix_cells
+from tests.classroom.matrix import outcome as matrix_outcome
 from tests.classroom.test_teams_access import ACTORS, add_user
 
 MISSING = 987_654
@@ -142,18 +144,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "team_shared_versions": (OK, OK, NF, NF, OK, NF, NF),
     "set_version_shared": (OK, NF, NF, NF, NF, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except (NotFound, NotAllowed, ValueError) as exc:
-        return type(exc), str(exc), None
+REFUSALS = (NotFound, NotAllowed, ValueError)
+
+
+def outcome(call: Callable[[], Any]) -> Outcome:
+    return matrix_outcome(call, REFUSALS)
 
 
 def test_does_the_matrix_cover_every_operation() -> None:

@@ -23,6 +23,8 @@ from db.models import Membership, Run, TeamMember, User, utcnow
 from db.session import read_session, write_session
 from engine import jobs
 from engine.spec import RunSpec
+from tests.classroom.matrix import Outcome, matrix_cells
+from tests.classroom.matrix import outcome as matrix_outcome
 
 MISSING = 987_654
 _CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
@@ -234,18 +236,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "challenges.my_challenge_runs": (OK, OK, OK, OK, OK, NF, NF),
     "challenges.leaderboard": (OK, OK, OK, OK, OK, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except (NotFound, NotAllowed, ValueError) as exc:
-        return type(exc), str(exc), None
+REFUSALS = (NotFound, NotAllowed, ValueError)
+
+
+def outcome(call: Callable[[], Any]) -> Outcome:
+    return matrix_outcome(call, REFUSALS)
 
 
 def test_does_the_matrix_cover_every_operation() -> None:

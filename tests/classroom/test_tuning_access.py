@@ -19,6 +19,8 @@ from engine.spec import RunSpec
 from engine.tuning import records
 from engine.tuning.space import SearchSpace, SpaceError, suggest
 from engine.tuning.study import optuna_storage
+from tests.classroom.matrix import Outcome, matrix_cells
+from tests.classroom.matrix import outcome as matrix_outcome
 from tests.classroom.test_access_matrix import add_user
 
 LAB = "hyperparameter-tuning"
@@ -82,18 +84,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "cancel_study": (OK, NF, NF, NF, NF),
     "train_best_in_full": (OK, NF, NF, NF, NF),
 }
-CELLS = [
-    pytest.param(op, actor, MATRIX[op][col], id=f"{op}-{actor}")
-    for op in OPERATIONS
-    for col, actor in enumerate(ACTORS)
-]
+CELLS = matrix_cells(MATRIX, ACTORS)
 
 
-def outcome(call: Callable[[], Any]) -> tuple[type[BaseException] | None, str, Any]:
-    try:
-        return None, "", call()
-    except NotFound as exc:
-        return type(exc), str(exc), None
+REFUSALS = (NotFound,)
+
+
+def outcome(call: Callable[[], Any]) -> Outcome:
+    return matrix_outcome(call, REFUSALS)
 
 
 @pytest.mark.parametrize(("op", "actor_name", "expected"), CELLS)
