@@ -61,3 +61,14 @@ def teaches(session: Session, teacher: Actor, learner_id: int) -> bool:
 def can_view_learner(session: Session, actor: Actor | None, learner_id: int) -> bool:
     """The learner themselves, or their teacher."""
     return actor is not None and (actor.id == learner_id or teaches(session, actor, learner_id))
+
+
+def viewed_learner(
+    session: Session, actor: Actor, learner_id: int | None, missing: str = "No such learner."
+) -> int:
+    """The learner whose records are read: the actor (``learner_id`` None), or a learner the
+    actor may view; anyone else reads as ``missing`` (NotFound)."""
+    learner_id = actor.id if learner_id is None else learner_id
+    if not can_view_learner(session, actor, learner_id):
+        raise NotFound(missing)
+    return learner_id

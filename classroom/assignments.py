@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
-from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from classroom.classes import get_class, roster
 from db.models import Assignment, Classroom, Membership, User
 from db.session import read_session, write_session
@@ -166,10 +166,8 @@ def assignments_for_learner(
     """What is set for a learner, soonest due first: the learner's own view, or their teacher's
     (who sees only the work set in their own classes)."""
     actor = require_actor(actor)
-    learner_id = actor.id if learner_id is None else learner_id
     with read_session() as session:
-        if not can_view_learner(session, actor, learner_id):
-            raise NotFound("No such learner.")
+        learner_id = viewed_learner(session, actor, learner_id)
         query = (
             _query()
             .join(

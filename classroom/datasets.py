@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import Upload
 from db.session import read_session, write_session
 from engine.data import uploads
@@ -54,10 +54,8 @@ def _info(row: Upload) -> UploadInfo:
 def uploads_of(actor: Actor | None, learner_id: int | None = None) -> list[UploadInfo]:
     """A learner's uploads (their own, or as their teacher)."""
     actor = require_actor(actor)
-    learner_id = actor.id if learner_id is None else learner_id
     with read_session() as session:
-        if not can_view_learner(session, actor, learner_id):
-            raise NotFound("No such learner.")
+        learner_id = viewed_learner(session, actor, learner_id)
         rows = session.scalars(
             select(Upload)
             .where(Upload.owner_id == learner_id, Upload.kind != PIPELINE_SOURCE)

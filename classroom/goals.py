@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import Goal, utcnow
 from db.session import read_session, write_session
 
@@ -76,10 +76,8 @@ def add_goal(
 def list_goals(actor: Actor | None, learner_id: int | None = None) -> list[GoalInfo]:
     """A learner's goals (their own, or as their teacher): open ones by due date, then done."""
     actor = require_actor(actor)
-    learner_id = actor.id if learner_id is None else learner_id
     with read_session() as session:
-        if not can_view_learner(session, actor, learner_id):
-            raise NotFound("No such learner.")
+        learner_id = viewed_learner(session, actor, learner_id)
         rows = session.scalars(select(Goal).where(Goal.owner_id == learner_id)).all()
         goals = [_info(r) for r in rows]
     return sorted(goals, key=lambda g: (g.done, g.due_on or date.max, g.id))

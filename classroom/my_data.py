@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from classroom import journals
-from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import (
     Classroom,
     Goal,
@@ -46,10 +46,8 @@ class Completion:
 def completions(actor: Actor | None, learner_id: int | None = None) -> list[Completion]:
     """The steps a learner completed and when, newest first (their own, or as their teacher)."""
     actor = require_actor(actor)
-    learner_id = actor.id if learner_id is None else learner_id
     with read_session() as session:
-        if not can_view_learner(session, actor, learner_id):
-            raise NotFound("No such learner.")
+        learner_id = viewed_learner(session, actor, learner_id)
         rows = session.scalars(
             select(StepCompletion)
             .where(StepCompletion.user_id == learner_id)

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from classroom.access import Actor, NotFound, can_view_learner, require_actor
+from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from classroom.datasets import PIPELINE_SOURCE
 from db.models import Upload
 from db.session import read_session, write_session
@@ -83,11 +83,8 @@ def save_version(
 def _learner(actor: Actor | None, learner_id: int | None) -> int:
     """The learner whose versions are read: the actor, or one of the actor's learners."""
     actor = require_actor(actor)
-    learner_id = actor.id if learner_id is None else learner_id
     with read_session() as session:
-        if not can_view_learner(session, actor, learner_id):
-            raise NotFound("No such pipeline.")
-    return learner_id
+        return viewed_learner(session, actor, learner_id, "No such pipeline.")
 
 
 def list_versions(

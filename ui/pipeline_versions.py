@@ -97,23 +97,24 @@ def render_share_toggle(actor: Actor, version: int) -> None:
 # --- re-run the saved pipeline on a new file ---------------------------------------------
 
 
-def saved_spec(actor: Actor) -> PipelineSpec | None:
-    """The stages of the newest stored version: the pipeline as it was saved."""
+def saved_spec(actor: Actor) -> tuple[PipelineSpec, int] | None:
+    """The newest stored version's spec (the pipeline as it was saved) and its number."""
     found = pipelines.list_versions(actor, PIPELINE_NAME)
     if not found:
         return None
     try:
-        return parse_pipeline(found[-1].spec)
+        return parse_pipeline(found[-1].spec), found[-1].version
     except PipelineSpecError:
         return None
 
 
 def render_rerun(actor: Actor) -> None:
     """One click: the saved stages on a newly uploaded file, stored as the next version."""
-    spec = saved_spec(actor)
-    if spec is None:
+    saved = saved_spec(actor)
+    if saved is None:
         st.caption("Store a version first: its stages become the saved pipeline.")
         return
+    spec, before = saved
     st.caption(
         f"The saved pipeline has {len(spec.stages)} stages. Upload a new file with the same "
         "columns to run them again and store the result as the next version."
@@ -121,7 +122,6 @@ def render_rerun(actor: Actor) -> None:
     file = st.file_uploader("New file", type=UPLOAD_TYPES, key="pl_rerun_upload")
     if st.button("Re-run the saved pipeline on this file", disabled=file is None, key="pl_rerun"):
         assert file is not None
-        before = pipelines.list_versions(actor, PIPELINE_NAME)[-1].version
         try:
             source = pipelines.add_source(actor, file.getvalue(), file.name)
             info, _reports = pipelines.rerun_on_source(actor, spec, source.source_id)
