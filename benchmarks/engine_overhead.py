@@ -7,6 +7,13 @@ each epoch, test at the end), and (b) through the engine: ``jobs.submit`` to a
 measured REPEATS times, interleaved, and the medians are compared. Both train on one thread,
 as the engine's run processes do.
 
+The plain loop is the textbook one: a DataLoader over a TensorDataset (one item at a time,
+stacked into batches) and torch's default optimiser settings. The engine indexes each batch
+in one operation and updates parameters with foreach (multi-tensor) operations, which saves
+a few % of every step; that pays for the queue, the process start and the database writes,
+so a ratio a little under 1 is possible. The run processes fork from a server that has
+already imported torch and set up the database mappings (engine.worker, engine.runner).
+
 Run: ``.venv/bin/python benchmarks/engine_overhead.py``. The last line printed is JSON.
 """
 
@@ -26,8 +33,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 REPEATS = 3
 EPOCHS = 30
-TARGET_OVERHEAD_RATIO = 1.10
-TARGET_FIRST_METRIC_SECONDS = 2.0
+TARGET_OVERHEAD_RATIO = 1.05
+TARGET_FIRST_METRIC_SECONDS = 1.5
 WORKER_READY_TIMEOUT = 60.0
 
 

@@ -1,17 +1,23 @@
 """Does training on the GPU work, and how much do the GPU and mixed precision speed it up?
 
 One script for a GPU machine that also runs on a CPU-only one:
-1. Throughput (training samples per second, after warm-up) of a larger image model, the
-   engine's CNN with depth 4 and 256 hidden units on 32x32 digits (upsampled from 8x8),
-   batch 256: on CUDA in float32, float16 (autocast + GradScaler) and bfloat16, and on the
-   CPU in float32 for a few steps. GPU timings are taken between torch.cuda.synchronize().
+1. Throughput (training samples per second, after warm-up) of two larger models than the labs'
+   defaults, on CUDA in float32, float16 (autocast + GradScaler) and bfloat16, and on the CPU
+   in float32 for a few steps. GPU timings are taken between torch.cuda.synchronize().
+   - text: the engine's transformer encoder, 512 wide, 4 layers, 64 tokens, batch 256, on the
+     competency sentences. Matrix products dominate, so tensor cores show: this model gives
+     the headline figures.
+   - image: the engine's CNN with depth 4 and 256 hidden units on 32x32 digits (upsampled
+     from 8x8), batch 256. Its convolutions are small (16 to 128 channels), so it shows
+     what a lab-sized image model gains.
 2. A short real engine run: engine.trainer.train with device="cuda", mixed_precision="fp16".
 3. With two or more GPUs: a 2-process DistributedDataParallel engine run (nccl).
 Without CUDA it says so and measures the CPU only; GPU numbers are then null.
 
 Run: ``.venv/bin/python benchmarks/gpu_check.py``. The last line printed is JSON with
-``amp_speedup`` (float16 / float32 samples per second) and ``gpu_over_cpu`` (float32 GPU /
-float32 CPU). About 1 minute on an H100 machine, under 2 on a 2-core CPU machine.
+``amp_speedup`` (float16 / float32 samples per second of the text model) and ``gpu_over_cpu``
+(float32 GPU / float32 CPU, text model), and the image model's figures beside them. About 1
+minute on an H100 or H200 machine, about 2 on a 2-core CPU machine.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from engine.data import DataBundle  # noqa: E402
+from engine.data import DataBundle, load_bundle  # noqa: E402
 from engine.data.images import load_digits_images  # noqa: E402
 from engine.models import build_model  # noqa: E402
 from engine.spec import RunSpec  # noqa: E402
@@ -37,30 +43,46 @@ from engine.trainer import SilentHooks, train  # noqa: E402
 
 BATCH = 256
 IMAGE_SIZE = 32
-MODEL = RunSpec(model="cnn", depth=4, hidden_units=256, batch_size=BATCH)
+MODELS = {
+    "text": RunSpec(
+        dataset="competency-sentences",
+        model="transformer",
+        hidden_units=512,
+        depth=4,
+        text_max_tokens=64,
+        batch_size=BATCH,
+    ),
+    "image": RunSpec(model="cnn", depth=4, hidden_units=256, batch_size=BATCH),
+}
 GPU_WARMUP, GPU_STEPS = 10, 50
-CPU_WARMUP, CPU_STEPS = 1, 3
+CPU_WARMUP, CPU_STEPS, CPU_BATCH = 1, 3, 64  # the CPU is slow: fewer, smaller steps
 DTYPES = {"fp32": None, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
-def upsampled_digits() -> DataBundle:
-    """The digits as (N, 1, 32, 32) images: big enough that convolutions cost something."""
+def model_data(name: str) -> DataBundle:
+    """The text model's sentences, or the digits as (N, 1, 32, 32) images: big enough that
+    convolutions cost something."""
+    if name == "text":
+        return load_bundle(MODELS["text"])
     x, y = load_digits_images()
     big = F.interpolate(torch.from_numpy(x), size=IMAGE_SIZE, mode="bilinear").numpy()
     return DataBundle("image", big, y, big[:1], y[:1], big[:1], y[:1], tuple("0123456789"), "")
 
 
 def samples_per_second(
-    data: DataBundle, device: torch.device, precision: str, warmup: int, steps: int
+    name: str, data: DataBundle, device: torch.device, precision: str
 ) -> tuple[float, float]:
-    """Training samples per second after ``warmup`` steps, and peak GPU memory in MB."""
+    """Training samples per second after a warm-up, and peak GPU memory in MB."""
+    on_gpu = device.type == "cuda"
+    batch = BATCH if on_gpu else CPU_BATCH
+    warmup, steps = (GPU_WARMUP, GPU_STEPS) if on_gpu else (CPU_WARMUP, CPU_STEPS)
     torch.manual_seed(0)
-    model = build_model(MODEL, data).to(device)
+    model = build_model(MODELS[name], data).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     dtype = DTYPES[precision]
     scaler = torch.amp.GradScaler("cuda") if precision == "fp16" else None
-    index = torch.randint(0, len(data.y_train), (BATCH,))
-    x = torch.from_numpy(data.x_train)[index].to(device)  # (256, 1, 32, 32)
+    index = torch.randint(0, len(data.y_train), (batch,))
+    x = torch.from_numpy(data.x_train)[index].to(device)  # (batch, ...) as the model takes it
     y = torch.from_numpy(data.y_train)[index].to(device)
 
     def step() -> None:
@@ -78,15 +100,15 @@ def samples_per_second(
     for _ in range(warmup):
         step()
     synchronize(device)
-    if device.type == "cuda":
+    if on_gpu:
         torch.cuda.reset_peak_memory_stats(device)
     started = time.perf_counter()
     for _ in range(steps):
         step()
     synchronize(device)
     seconds = time.perf_counter() - started
-    memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else 0.0
-    return steps * BATCH / seconds, memory
+    memory = torch.cuda.max_memory_allocated(device) / 2**20 if on_gpu else 0.0
+    return steps * batch / seconds, memory
 
 
 def synchronize(device: torch.device) -> None:
@@ -124,40 +146,58 @@ def engine_runs() -> dict[str, Any]:
     return out
 
 
+def measure(name: str, cuda: bool) -> dict[str, float | None]:
+    """Samples per second of one model: CPU float32, and each GPU precision when there is one."""
+    data = model_data(name)
+    rates: dict[str, float | None] = {}
+    rates["cpu_fp32"], _ = samples_per_second(name, data, torch.device("cpu"), "fp32")
+    print(f"{name:5} cpu  fp32: {rates['cpu_fp32']:9.0f} samples/s (batch {CPU_BATCH})")
+    for precision in DTYPES:
+        rates[f"gpu_{precision}"] = None
+        if cuda:
+            rate, memory = samples_per_second(name, data, torch.device("cuda"), precision)
+            rates[f"gpu_{precision}"] = rate
+            print(f"{name:5} cuda {precision}: {rate:9.0f} samples/s, peak memory {memory:.0f} MB")
+    return rates
+
+
+def ratios(rates: dict[str, float | None]) -> dict[str, float | None]:
+    fp32 = rates["gpu_fp32"]
+    if fp32 is None:
+        return {"amp_speedup": None, "bf16_speedup": None, "gpu_over_cpu": None}
+    return {
+        "amp_speedup": round(rates["gpu_fp16"] / fp32, 3),  # type: ignore[operator]
+        "bf16_speedup": round(rates["gpu_bf16"] / fp32, 3),  # type: ignore[operator]
+        "gpu_over_cpu": round(fp32 / rates["cpu_fp32"], 2),  # type: ignore[operator]
+    }
+
+
 def main() -> None:
-    data = upsampled_digits()
     cuda = torch.cuda.is_available()
     name = torch.cuda.get_device_name(0) if cuda else "none"
-    print(f"model: CNN depth 4, 256 hidden, {IMAGE_SIZE}x{IMAGE_SIZE} inputs, batch {BATCH}")
     print(f"CUDA: {'available, ' + name if cuda else 'not available; measuring the CPU only'}")
     print(f"CPU: {torch.get_num_threads()} torch threads")
-    cpu, _ = samples_per_second(data, torch.device("cpu"), "fp32", CPU_WARMUP, CPU_STEPS)
-    print(f"cpu  fp32: {cpu:10.0f} samples/s ({CPU_STEPS} steps)")
-    summary: dict[str, Any] = {
-        "cuda": cuda,
-        "gpu": name if cuda else None,
-        "cpu_fp32_samples_per_second": round(cpu, 1),
-    }
-    gpu: dict[str, float] = {}
+    print("text: transformer 512 wide, 4 layers, 64 tokens; image: CNN depth 4, 32x32 inputs")
     if cuda:
         torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels
-        device = torch.device("cuda")
-        for precision in DTYPES:
-            rate, memory = samples_per_second(data, device, precision, GPU_WARMUP, GPU_STEPS)
-            gpu[precision] = rate
-            print(f"cuda {precision}: {rate:10.0f} samples/s, peak memory {memory:.0f} MB")
         print("(float32 convolutions may use TF32 tensor cores: torch's default for cuDNN)")
+    summary: dict[str, Any] = {"cuda": cuda, "gpu": name if cuda else None}
+    for model in MODELS:
+        rates = measure(model, cuda)
+        prefix = "" if model == "text" else "image_"
+        summary.update({f"{prefix}{k}": v for k, v in ratios(rates).items()})
+        summary.update(
+            {f"{model}_{k}_samples_per_second": v and round(v, 1) for k, v in rates.items()}
+        )
+    if cuda:
         summary.update(engine_runs())
-    for precision in DTYPES:
-        value = gpu.get(precision)
-        summary[f"gpu_{precision}_samples_per_second"] = None if value is None else round(value, 1)
-    summary["amp_speedup"] = round(gpu["fp16"] / gpu["fp32"], 3) if gpu else None
-    summary["bf16_speedup"] = round(gpu["bf16"] / gpu["fp32"], 3) if gpu else None
-    summary["gpu_over_cpu"] = round(gpu["fp32"] / cpu, 2) if gpu else None
-    if gpu:
         print(
-            f"float16 is {summary['amp_speedup']}x float32; bfloat16 "
+            f"text model: float16 is {summary['amp_speedup']}x float32, bfloat16 "
             f"{summary['bf16_speedup']}x; the GPU is {summary['gpu_over_cpu']}x the CPU"
+        )
+        print(
+            f"image model: float16 is {summary['image_amp_speedup']}x float32; the GPU is "
+            f"{summary['image_gpu_over_cpu']}x the CPU"
         )
     print(json.dumps(summary, default=lambda v: float(v) if isinstance(v, np.floating) else str(v)))
 

@@ -44,5 +44,8 @@ def _hardware_errors(spec: RunSpec) -> dict[str, str]:
     if spec.mixed_precision == "fp16" and not on_gpu:
         errors["mixed_precision"] = "float16 training needs a GPU; on the CPU choose bf16"
     if spec.data_parallel > 1 and on_gpu and spec.data_parallel > gpus:
-        errors["data_parallel"] = f"this server has {gpus} GPU(s); use at most {gpus} workers"
+        errors["data_parallel"] = (
+            f"this server has {gpus} GPU(s): use at most {gpus} worker(s) on the GPU, "
+            f"or choose the cpu device for {spec.data_parallel} workers"
+        )
     return errors

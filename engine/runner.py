@@ -8,6 +8,7 @@ import traceback
 
 import torch
 from sqlalchemy import select, update
+from sqlalchemy.orm import configure_mappers
 
 from db.models import Metric, Run, utcnow
 from db.session import dispose_engines, read_session, write_session
@@ -17,6 +18,10 @@ from engine.trainer import RunFiles, train
 from engine.training.checkpoint import load_checkpoint
 
 FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the database
+
+# The worker's fork server imports this module once; set up the ORM's mappings here, so each
+# run process forked from it starts with them ready (otherwise about 0.2 s per run).
+configure_mappers()
 
 
 class DatabaseHooks:

@@ -97,12 +97,36 @@ def resolve_device(choice: str) -> torch.device:
     return torch.device("cpu")
 
 
+class BatchTensors(TensorDataset):
+    """A TensorDataset that hands the loader a whole batch by one indexing operation, instead
+    of one item at a time stacked afterwards: the same batches, less work per step."""
+
+    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, ...]:
+        index = torch.as_tensor(indices, device=self.tensors[0].device)
+        return tuple(tensor[index] for tensor in self.tensors)
+
+
+def batch_as_is(batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    return batch  # BatchTensors already made the batch
+
+
 def make_loader(
-    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    shuffle: bool,
+    seed: int,
+    device: torch.device | None = None,
 ) -> DataLoader:
-    data = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    """Batches of (x, y); on a GPU the (small) data moves there once, not batch by batch."""
+    tensors = (torch.from_numpy(x), torch.from_numpy(y))
+    if device is not None and device.type == "cuda":
+        tensors = tuple(t.to(device) for t in tensors)  # type: ignore[assignment]
+    data = BatchTensors(*tensors)
     generator = torch.Generator().manual_seed(seed)
-    return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
+    return DataLoader(
+        data, batch_size=batch_size, shuffle=shuffle, generator=generator, collate_fn=batch_as_is
+    )
 
 
 @torch.no_grad()
@@ -118,7 +142,7 @@ def evaluate(
         total_loss += nn.functional.cross_entropy(logits, yb.to(device), reduction="sum").item()
         predictions.append(logits.argmax(1).cpu().numpy())
     preds = np.concatenate(predictions)
-    labels = loader.dataset.tensors[1].numpy()  # type: ignore[attr-defined]
+    labels = loader.dataset.tensors[1].cpu().numpy()  # type: ignore[attr-defined]
     return total_loss / len(labels), float((preds == labels).mean()), preds
 
 
@@ -206,7 +230,12 @@ class Training:
 
     def _train_loader(self) -> DataLoader:
         return make_loader(
-            self.data.x_train, self.data.y_train, self.spec.batch_size, True, self.spec.seed
+            self.data.x_train,
+            self.data.y_train,
+            self.spec.batch_size,
+            True,
+            self.spec.seed,
+            self.device,
         )
 
     def _reduce_loss(self, loss: torch.Tensor) -> float:
@@ -217,7 +246,9 @@ class Training:
         return flag
 
     def run(self) -> TrainResult:
-        val_loader = make_loader(self.data.x_val, self.data.y_val, 512, False, self.spec.seed)
+        val_loader = make_loader(
+            self.data.x_val, self.data.y_val, 512, False, self.spec.seed, self.device
+        )
         for epoch in range(self.first_epoch, self.spec.epochs + 1):
             stop = self.loop.run_epoch(epoch)
             if stop:
@@ -281,7 +312,9 @@ class Training:
         if result.stopped_early and self.best_state is not None:
             self.net.load_state_dict(self.best_state)  # the best epoch's weights
         if result.status == "done":
-            test = make_loader(self.data.x_test, self.data.y_test, 512, False, self.spec.seed)
+            test = make_loader(
+                self.data.x_test, self.data.y_test, 512, False, self.spec.seed, self.device
+            )
             result.test_loss, result.test_accuracy, preds = evaluate(
                 self.model, test, self.device, self.precision
             )
@@ -301,37 +334,63 @@ class Training:
         return result
 
     def _save_checkpoint(self, epoch: int) -> None:
-        if self.files.checkpoint is None or epoch == self.spec.epochs:
+        if not self._checkpoint_due(epoch):
             return
+        self.hooks.flush()  # every row up to this epoch is stored before the checkpoint is
+        state = self._checkpoint_state(epoch)
+        if state is not None and self.files.checkpoint is not None:
+            save_checkpoint(self.files.checkpoint, state)
+
+    def _checkpoint_due(self, epoch: int) -> bool:
+        if self.files.checkpoint is None or epoch == self.spec.epochs:
+            return False
         now = time.perf_counter()
         if now - self.last_checkpoint < self.files.checkpoint_every_seconds:
-            return
+            return False
         self.last_checkpoint = now
-        self.hooks.flush()  # every row up to this epoch is stored before the checkpoint is
-        save_checkpoint(
-            self.files.checkpoint,
-            {
-                "epoch": epoch,
-                "step": self.loop.step,
-                "model": self.net.state_dict(),
-                "optimizer": self.optimizer.state_dict(),
-                "plan": self.plan.state_dict(),
-                "scaler": self.precision.scaler.state_dict() if self.precision.scaler else None,
-                "best": (
-                    self.best_loss,
-                    self.best_state,
-                    self.bad_epochs,
-                    self.result.best_epoch,
-                    self.result.best_val_accuracy,
-                ),
-                "counters": (self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds),
-                "rng": (
-                    torch.get_rng_state(),
-                    self.loader.generator.get_state(),
-                    self.loop.aug_generator.get_state(),
-                ),
-            },
+        return True
+
+    def _checkpoint_state(self, epoch: int) -> dict[str, Any] | None:
+        """What a resumed run needs (None: this process writes no checkpoint)."""
+        return {
+            "epoch": epoch,
+            "step": self.loop.step,
+            "model": self.net.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "plan": self.plan.state_dict(),
+            "scaler": self.precision.scaler.state_dict() if self.precision.scaler else None,
+            "best": (
+                self.best_loss,
+                self.best_state,
+                self.bad_epochs,
+                self.result.best_epoch,
+                self.result.best_val_accuracy,
+            ),
+            "counters": (self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds),
+            "rng": self._rng_state(),
+        }
+
+    def _rng_state(self) -> tuple[Any, ...]:
+        return (
+            torch.get_rng_state(),
+            self.loader.generator.get_state(),
+            self.loop.aug_generator.get_state(),
+            # dropout on a GPU draws from the GPU's own generator
+            torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
         )
+
+    def _set_rng_state(self, rng: tuple[Any, ...]) -> None:
+        torch_rng, loader_rng, aug_rng, *gpu_rng = rng
+        torch.set_rng_state(torch_rng)
+        self.loader.generator.set_state(loader_rng)
+        self.loop.aug_generator.set_state(aug_rng)
+        if gpu_rng and gpu_rng[0] is not None and self.device.type == "cuda":
+            torch.cuda.set_rng_state(gpu_rng[0], self.device)
+
+    def _restore_own_state(self, state: dict[str, Any]) -> None:
+        """Counters and random generators: one set here, one per process in parallel runs."""
+        self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds = state["counters"]
+        self._set_rng_state(state["rng"])
 
     def _resume(self) -> int:
         """Continue after the last checkpointed epoch, if there is one; returns the next epoch."""
@@ -350,12 +409,8 @@ class Training:
             self.result.best_epoch,
             self.result.best_val_accuracy,
         ) = state["best"]
-        self.loop.samples, self.loop.clipped_steps, self.loop.train_seconds = state["counters"]
         self.loop.step = state["step"]
-        torch_rng, loader_rng, aug_rng = state["rng"]
-        torch.set_rng_state(torch_rng)
-        self.loader.generator.set_state(loader_rng)
-        self.loop.aug_generator.set_state(aug_rng)
+        self._restore_own_state(state)
         self.result.epochs = self.result.resumed_from_epoch = state["epoch"]
         return int(state["epoch"]) + 1
 

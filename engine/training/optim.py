@@ -13,16 +13,17 @@ from engine.spec import RunSpec
 
 def make_optimizer(spec: RunSpec, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
     lr, wd = spec.learning_rate, spec.weight_decay
+    # foreach: update all parameters with a few multi-tensor operations rather than a loop
+    # per tensor (torch's default on GPUs only; on the CPU it saves a few % of each step).
+    common = {"lr": lr, "weight_decay": wd, "foreach": True}
     if spec.optimizer == "sgd":
         nesterov = spec.nesterov and spec.momentum > 0  # torch refuses Nesterov without momentum
-        return torch.optim.SGD(
-            params, lr=lr, momentum=spec.momentum, nesterov=nesterov, weight_decay=wd
-        )
+        return torch.optim.SGD(params, momentum=spec.momentum, nesterov=nesterov, **common)
     if spec.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+        return torch.optim.RMSprop(params, **common)
     if spec.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)  # decoupled weight decay
-    return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+        return torch.optim.AdamW(params, **common)  # decoupled weight decay
+    return torch.optim.Adam(params, **common)
 
 
 class LearningRatePlan:

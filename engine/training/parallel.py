@@ -1,11 +1,15 @@
 """Data parallelism: DistributedDataParallel over N processes (gloo on CPU, nccl on GPUs).
 
 Each process trains on its own shard of every epoch; gradients are averaged after each
-backward pass, so all copies of the model stay equal. Process 0 reports the metrics."""
+backward pass, so all copies of the model stay equal. Process 0 reports the metrics and
+writes the checkpoints, which hold every process's own random state and counters, so a
+resumed parallel run continues exactly as it would have. A process whose parent (the run
+process) is gone stops at the end of its epoch: nobody would store what it reports."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import socket
 import time
@@ -15,11 +19,19 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+from torch.utils.data import DataLoader, DistributedSampler
 
 from engine.data import DataBundle
 from engine.spec import RunSpec
-from engine.trainer import RunFiles, Training, TrainingHooks, TrainResult, resolve_device
+from engine.trainer import (
+    BatchTensors,
+    RunFiles,
+    Training,
+    TrainingHooks,
+    TrainResult,
+    batch_as_is,
+    resolve_device,
+)
 
 
 class EpochSampler(DistributedSampler):  # type: ignore[type-arg]
@@ -33,8 +45,9 @@ class EpochSampler(DistributedSampler):  # type: ignore[type-arg]
 class _RelayHooks:
     """In process 0: metrics go to the parent through a queue. Others: stay quiet."""
 
-    def __init__(self, rank: int, outbox: Any) -> None:
-        self.rank, self.outbox = rank, outbox
+    def __init__(self, rank: int, outbox: Any, flushed: Any, parent: int) -> None:
+        self.rank, self.outbox, self.flushed, self.parent = rank, outbox, flushed, parent
+        self.parent_gone = False
 
     def on_metrics(self, step: int, epoch: float, values: dict[str, float]) -> None:
         if self.rank == 0:
@@ -44,12 +57,21 @@ class _RelayHooks:
         return False  # cancelling is agreed by all processes at the end of an epoch
 
     def flush(self) -> None:
-        pass
+        """Process 0 waits until the parent has stored every row sent so far."""
+        if self.rank != 0:
+            return
+        self.outbox.put(("flush",))
+        while not self.parent_gone:
+            try:
+                self.flushed.get(timeout=0.5)
+                return
+            except queue.Empty:
+                self.parent_gone = os.getppid() != self.parent
 
 
 class ParallelTraining(Training):
-    def __init__(self, rank: int, world: int, stop: Any, *args: Any) -> None:
-        self.rank, self.world, self.stop_event = rank, world, stop
+    def __init__(self, rank: int, world: int, stop: Any, parent: int, *args: Any) -> None:
+        self.rank, self.world, self.stop_event, self.parent = rank, world, stop, parent
         super().__init__(*args)
 
     def _device(self) -> torch.device:
@@ -61,13 +83,16 @@ class ParallelTraining(Training):
         return DistributedDataParallel(net, device_ids=ids)
 
     def _train_loader(self) -> DataLoader:
-        data = TensorDataset(
-            torch.from_numpy(self.data.x_train), torch.from_numpy(self.data.y_train)
-        )
+        tensors = (torch.from_numpy(self.data.x_train), torch.from_numpy(self.data.y_train))
+        if self.device.type == "cuda":
+            tensors = tuple(t.to(self.device) for t in tensors)  # type: ignore[assignment]
+        data = BatchTensors(*tensors)
         sampler = EpochSampler(
             data, num_replicas=self.world, rank=self.rank, shuffle=True, seed=self.spec.seed
         )
-        return DataLoader(data, batch_size=self.spec.batch_size, sampler=sampler)
+        return DataLoader(
+            data, batch_size=self.spec.batch_size, sampler=sampler, collate_fn=batch_as_is
+        )
 
     def _reduce_loss(self, loss: torch.Tensor) -> float:
         total = loss.float().clone()
@@ -75,11 +100,46 @@ class ParallelTraining(Training):
         return float(total) / self.world
 
     def _agree(self, flag: bool) -> bool:
-        wanted = torch.tensor([float(flag or self.stop_event.is_set())], device=self.device)
+        asked = self.stop_event.is_set() or os.getppid() != self.parent
+        wanted = torch.tensor([float(flag or asked)], device=self.device)
         dist.all_reduce(wanted, op=dist.ReduceOp.MAX)
-        if self.stop_event.is_set() and not flag:
+        if asked and not flag:
             self.result.status, self.result.reason = "cancelled", "Cancelled."
         return bool(wanted.item())
+
+    # --- checkpoints: process 0 decides when and writes; every process adds its own state
+    def _checkpoint_due(self, epoch: int) -> bool:
+        mine = self.rank == 0 and super()._checkpoint_due(epoch)
+        due = torch.tensor([float(mine)], device=self.device)
+        dist.broadcast(due, src=0)
+        return bool(due.item())
+
+    def _checkpoint_state(self, epoch: int) -> dict[str, Any] | None:
+        state = super()._checkpoint_state(epoch)
+        assert state is not None
+        own = (state["counters"], state["rng"])
+        gathered: list[Any] = [None] * self.world
+        dist.all_gather_object(gathered, own)
+        if self.rank != 0 or self.hooks.parent_gone:  # type: ignore[attr-defined]
+            return None  # rows may be missing without the parent: keep the last checkpoint
+        return {**state, "processes": gathered}
+
+    def _restore_own_state(self, state: dict[str, Any]) -> None:
+        counters, rng = state["processes"][self.rank]
+        super()._restore_own_state({"counters": counters, "rng": rng})
+
+    def _rng_state(self) -> tuple[Any, ...]:
+        gpu = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
+        epoch = self.loader.sampler.epoch  # type: ignore[attr-defined]
+        return (torch.get_rng_state(), epoch, self.loop.aug_generator.get_state(), gpu)
+
+    def _set_rng_state(self, rng: tuple[Any, ...]) -> None:
+        torch_rng, sampler_epoch, aug_rng, gpu_rng = rng
+        torch.set_rng_state(torch_rng)
+        self.loader.sampler.epoch = sampler_epoch  # type: ignore[attr-defined]
+        self.loop.aug_generator.set_state(aug_rng)
+        if gpu_rng is not None and self.device.type == "cuda":
+            torch.cuda.set_rng_state(gpu_rng, self.device)
 
     def summary(self, result: TrainResult) -> dict[str, Any]:
         """What all processes add to the record: throughput each, and whether weights agree."""
@@ -106,18 +166,29 @@ def _rank_main(
     spec: RunSpec,
     data: DataBundle,
     files: RunFiles,
-    outbox: Any,
-    stop: Any,
+    channels: tuple[Any, Any, Any],
 ) -> None:
+    outbox, flushed, stop = channels
     torch.set_num_threads(1)
-    backend = "nccl" if resolve_device(spec.device).type == "cuda" else "gloo"
+    on_gpu = resolve_device(spec.device).type == "cuda"
+    if on_gpu:
+        torch.cuda.set_device(rank)  # nccl's collectives run on this process's own GPU
     dist.init_process_group(
-        backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world
+        "nccl" if on_gpu else "gloo",
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=world,
     )
     try:
-        # Only process 0 writes the final model; no per-epoch checkpoints for parallel runs.
-        mine = RunFiles(model=files.model if rank == 0 else None, pretrained=files.pretrained)
-        training = ParallelTraining(rank, world, stop, spec, _RelayHooks(rank, outbox), data, mine)
+        # Every process reads the checkpoint to resume; only process 0 writes it and the model.
+        mine = RunFiles(
+            checkpoint=files.checkpoint,
+            model=files.model if rank == 0 else None,
+            pretrained=files.pretrained,
+            checkpoint_every_seconds=files.checkpoint_every_seconds,
+        )
+        hooks = _RelayHooks(rank, outbox, flushed, os.getppid())
+        training = ParallelTraining(rank, world, stop, os.getppid(), spec, hooks, data, mine)
         result = training.run()
         extra = training.summary(result)
         if rank == 0:
@@ -132,12 +203,12 @@ def train_data_parallel(
     """Run N processes and relay process 0's metrics to ``hooks``; cancel reaches all."""
     started = time.perf_counter()
     ctx = mp.get_context("spawn")  # safe with CUDA; each process imports torch afresh
-    outbox, stop = ctx.Queue(), ctx.Event()
+    outbox, flushed, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     port = _free_port()
     workers = [
         ctx.Process(
             target=_rank_main,
-            args=(rank, spec.data_parallel, port, spec, data, files, outbox, stop),
+            args=(rank, spec.data_parallel, port, spec, data, files, (outbox, flushed, stop)),
         )
         for rank in range(spec.data_parallel)
     ]
@@ -151,10 +222,16 @@ def train_data_parallel(
             if hooks.should_stop():
                 stop.set()
             continue
-        if message[0] == "metrics":
+        kind = message[0]
+        if kind == "metrics":
             hooks.on_metrics(*message[1:])
-        else:
+        elif kind == "result":
             final = message[1]
+        if hooks.should_stop():
+            stop.set()
+        if kind == "flush":  # process 0 writes a checkpoint once every row so far is stored
+            hooks.flush()
+            flushed.put(True)
     for worker in workers:
         worker.join(30)
     if final is None:

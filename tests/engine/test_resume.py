@@ -78,8 +78,12 @@ def test_does_a_killed_run_resume_from_its_checkpoint_without_duplicate_rows(wor
     )
     os.kill(worker.worker.running[run_id].pid, signal.SIGKILL)
     assert wait_for_end(run_id).status == "interrupted"
-    saved_epoch = load_checkpoint(artifacts.checkpoint_path(run_id))["epoch"]
+    assert_resumes_to_the_end_without_duplicate_rows(run_id, epochs=200)
 
+
+def assert_resumes_to_the_end_without_duplicate_rows(run_id: int, epochs: int) -> None:
+    """Resume an interrupted run; it must go on from its checkpoint, every step stored once."""
+    saved_epoch = load_checkpoint(artifacts.checkpoint_path(run_id))["epoch"]
     assert jobs.resume(run_id) is True
     state = wait_for_end(run_id, timeout=300)
     assert state.status == "done", state.reason
@@ -87,7 +91,8 @@ def test_does_a_killed_run_resume_from_its_checkpoint_without_duplicate_rows(wor
     rows = jobs.metrics_since(run_id)
     steps = [r.step for r in rows]
     assert len(steps) == len(set(steps)) and steps == sorted(steps)
-    assert [r.epoch for r in rows if "val_loss" in r.values] == [float(e) for e in range(1, 201)]
+    val_epochs = [r.epoch for r in rows if "val_loss" in r.values]
+    assert val_epochs == [float(e) for e in range(1, epochs + 1)]
 
 
 def test_can_only_an_interrupted_run_with_a_checkpoint_be_resumed() -> None:

@@ -84,7 +84,8 @@ def test_are_progress_rows_in_step_order_with_one_row_per_step(short_cnn_run) ->
 
 @pytest.mark.parametrize("model", ["cnn", "dense"])
 def test_does_the_same_spec_and_seed_give_identical_metrics(model: str) -> None:
-    spec = RunSpec(model=model, epochs=1, seed=7)
+    # A promise for the CPU: on a GPU, cuDNN may choose kernels that add in another order.
+    spec = RunSpec(model=model, epochs=1, seed=7, device="cpu")
     first, second = SilentHooks(), SilentHooks()
     result_a, result_b = train(spec, first), train(spec, second)
     assert first.rows == second.rows
