@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.data.holdout_rows import HOLDOUT_FRACTION
 from engine.data.images import DIGIT_SUBSETS
 from engine.data.zip_checks import JUNK, to_rgb
 from engine.export_templates import Piece, expression, piece, setting, source_of
@@ -31,8 +32,10 @@ class Split:
 def split_indices(y):
     """Stratified train / validation / test row numbers: each part keeps the share of
     every class. Two calls with the app's arguments, so the same rows land in each part."""
-    index = np.arange(len(y))
-    rest, test = train_test_split(index, test_size=TEST_FRACTION, stratify=y, random_state=SEED)
+    index = held_out_rows_removed(y)
+    rest, test = train_test_split(
+        index, test_size=TEST_FRACTION, stratify=y[index], random_state=SEED
+    )
     val_share = VALIDATION_FRACTION / (1.0 - TEST_FRACTION)  # of the rows left over
     train, val = train_test_split(rest, test_size=val_share, stratify=y[rest], random_state=SEED)
     return train, val, test
@@ -53,10 +56,37 @@ def make_loader(x, y, batch_size, shuffle):
 '''
 
 
+CHALLENGE_ROWS = '''
+def held_out_rows_removed(y):
+    """A class challenge's run: the challenge keeps HOLDOUT_FRACTION of each class
+    (chosen by HOLDOUT_SEED) out of training, validation and test alike, and scores the
+    model on those rows for its leaderboard. They are left out here too."""
+    index = np.arange(len(y))
+    _, held = train_test_split(
+        index, test_size=HOLDOUT_FRACTION, stratify=y, random_state=HOLDOUT_SEED
+    )
+    return np.setdiff1d(index, held)
+'''
+
+
 def common_pieces(spec: RunSpec) -> list[Piece]:
     """The split, the loaders and (for few-label runs) the training-row limit."""
+    code, pieces = SPLIT_CODE, []
+    if spec.holdout_seed is None:
+        code = code.replace("held_out_rows_removed(y)", "np.arange(len(y))")
+    else:
+        pieces.append(
+            piece(
+                CHALLENGE_ROWS,
+                ["import numpy as np", "from sklearn.model_selection import train_test_split"],
+                [
+                    setting("HOLDOUT_SEED", spec.holdout_seed, "the challenge's held-out rows"),
+                    setting("HOLDOUT_FRACTION", HOLDOUT_FRACTION),
+                ],
+            )
+        )
     split = piece(
-        SPLIT_CODE,
+        code,
         [
             "from dataclasses import dataclass",
             "import numpy as np",
@@ -70,7 +100,7 @@ def common_pieces(spec: RunSpec) -> list[Piece]:
             setting("TEST_FRACTION", spec.test_fraction),
         ],
     )
-    pieces = [split]
+    pieces.append(split)
     if spec.train_limit is not None:
         pieces.append(_limit_piece(spec.train_limit))
     return pieces
