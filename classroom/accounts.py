@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.access import Actor
 from db.models import Classroom, LoginAttempt, Membership, User, utcnow
-from db.session import read_session, write_session
+from db.session import one_writer_at_a_time, read_session, write_session
 from db.settings import PROJECT_ROOT
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
@@ -127,10 +127,11 @@ def authenticate(username: str, password: str) -> Actor:
 def _reserve_attempt(username: str) -> int:
     """Record this attempt as failed (until it succeeds) unless the name is throttled.
 
-    Counting and recording in one write transaction (BEGIN IMMEDIATE on SQLite) makes
+    Counting and recording in one write transaction, one at a time per name, makes
     parallel guesses queue up, so a burst cannot get more than MAX_FAILURES checks.
     """
     with write_session() as session:
+        one_writer_at_a_time(session, f"sign-in:{username}")
         if _recent_failures(session, username) >= MAX_FAILURES:
             raise AccountError("Too many failed attempts; wait 15 minutes and try again.")
         attempt = LoginAttempt(username=username, succeeded=False)

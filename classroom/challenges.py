@@ -33,7 +33,7 @@ from db.models import (
     User,
     utcnow,
 )
-from db.session import read_session, write_session
+from db.session import one_writer_at_a_time, read_session, write_session
 from engine import jobs
 from engine.data import DataError
 from engine.holdout import HoldoutError, score_on_holdout
@@ -290,6 +290,7 @@ def _attach(actor: Actor, challenge_id: int, run_id: int, forked_from: int | Non
     """Mark the run as the challenge's and check the budget again in the same write, so two
     tabs submitting at once cannot both take the last run."""
     with write_session() as session:
+        one_writer_at_a_time(session, f"challenge:{challenge_id}")
         row = session.get(Challenge, challenge_id)
         assert row is not None
         owners = _budget_owners(session, actor, row)

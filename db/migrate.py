@@ -14,7 +14,9 @@ ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 
 def alembic_config(url: str | None = None) -> Config:
     config = Config(str(ALEMBIC_INI))
-    config.set_main_option("sqlalchemy.url", url or database_url())
+    # The ini file's parser reads % as the start of a variable: a URL-encoded password or
+    # socket path (%40, %2F) must be written as %%.
+    config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
     return config
 
 

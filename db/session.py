@@ -1,12 +1,16 @@
-"""Engines and sessions. On SQLite: WAL, busy_timeout, foreign keys, writes in BEGIN IMMEDIATE."""
+"""Engines and sessions. On SQLite: WAL, busy_timeout, foreign keys, writes in BEGIN IMMEDIATE.
+On PostgreSQL: NaN and infinity in JSON are stored as null, and ``one_writer_at_a_time``
+takes an advisory lock where SQLite's one-writer rule is relied on."""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.settings import database_url
@@ -48,7 +52,7 @@ def _maker(write: bool, url: str | None = None) -> sessionmaker[Session]:
         if url.startswith("sqlite"):
             engine = _sqlite_engine(url, immediate=write)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_without_nan)
         _makers[key] = sessionmaker(bind=engine, expire_on_commit=False)
     return _makers[key]
 
@@ -72,3 +76,27 @@ def dispose_engines() -> None:
     for maker in _makers.values():
         maker.kw["bind"].dispose()
     _makers.clear()
+
+
+def one_writer_at_a_time(session: Session, key: str) -> None:
+    """Let only one write transaction about ``key`` run at a time (the rest wait for it to
+    end), for a count-then-write that must not race: SQLite's BEGIN IMMEDIATE already lets
+    one writer in at a time; PostgreSQL takes a transaction-level advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+        session.execute(lock, {"key": key})
+
+
+def _json_without_nan(value: Any) -> str:
+    """PostgreSQL's JSON has no NaN or infinity (a diverged run's loss): they become null."""
+    return json.dumps(_finite(value), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from db.models import PipelineVersion
-from db.session import read_session, write_session
+from db.session import one_writer_at_a_time, read_session, write_session
 from db.settings import data_dir
 from engine.data.bundle import DataError, content_hash
 from engine.pipeline.readers import type_name
@@ -95,7 +95,8 @@ def save_version(owner_id: int, spec: PipelineSpec, frame: pd.DataFrame) -> Vers
         _write_parquet(frame, path)  # file first: a row never points at a missing file
     columns = [{"name": str(c), "type": type_name(frame[c])} for c in frame.columns]
     where = (PipelineVersion.owner_id == owner_id, PipelineVersion.pipeline_name == spec.name)
-    with write_session() as session:  # BEGIN IMMEDIATE: two saves cannot take one number
+    with write_session() as session:
+        one_writer_at_a_time(session, f"pipeline:{owner_id}:{spec.name}")  # one number each
         found = session.scalar(
             select(PipelineVersion).where(*where, PipelineVersion.content_hash == digest)
         )
