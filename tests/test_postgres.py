@@ -6,7 +6,6 @@ database, copied from one that the migrations built."""
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,6 @@ from alembic import command
 from sqlalchemy import func, make_url, select
 
 from classroom import accounts
-from classroom.accounts import AccountError
 from db.migrate import alembic_config, upgrade
 from db.models import LoginAttempt, Metric
 from db.session import dispose_engines, read_session, write_session
@@ -24,6 +22,7 @@ from engine.tuning import records
 from engine.tuning.analysis import best_row, load_trials, trial_rows
 from engine.tuning.records import StudySettings
 from engine.tuning.space import SearchSpace
+from tests.classroom.test_accounts import wrong_guesses_at_once
 from tests.conftest import PASSWORD, WorkerThread, wait_for_end, wait_until
 from tests.postgres import create_database, postgres_server
 
@@ -80,21 +79,7 @@ def test_does_a_run_train_through_the_worker_and_keep_a_diverged_loss(postgres) 
 
 def test_are_parallel_sign_in_guesses_throttled_on_postgres(postgres) -> None:
     accounts.create_first_teacher("teacher", "Tess Teacher", PASSWORD)
-    outcomes: list[str] = []
-    start = threading.Barrier(8)
-
-    def guess() -> None:
-        start.wait()
-        try:
-            accounts.authenticate("teacher", "not the password")
-        except AccountError as exc:
-            outcomes.append(str(exc))
-
-    threads = [threading.Thread(target=guess) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = wrong_guesses_at_once("teacher", 8)
     assert outcomes.count("Wrong username or password.") == accounts.MAX_FAILURES
     with read_session() as session:
         failures = session.scalar(select(func.count()).select_from(LoginAttempt))

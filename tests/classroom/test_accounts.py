@@ -210,27 +210,33 @@ def test_does_a_success_reset_the_failure_count(teacher) -> None:
     assert accounts.authenticate("teacher", PASSWORD).username == "teacher"
 
 
-def test_are_parallel_guesses_throttled_too(teacher) -> None:
-    """Eight guesses sent at once: no more than five may be checked against the hash."""
+def wrong_guesses_at_once(username: str, count: int) -> list[str]:
+    """What each of ``count`` wrong-password sign-ins, sent at the same moment, was told."""
     outcomes: list[str] = []
     lock = threading.Lock()
-    start = threading.Barrier(8)
+    start = threading.Barrier(count)
 
     def guess() -> None:
         start.wait()
         try:
-            accounts.authenticate("teacher", "not the password")
+            accounts.authenticate(username, "not the password")
             message = "signed in"
         except AccountError as exc:
             message = str(exc)
         with lock:
             outcomes.append(message)
 
-    threads = [threading.Thread(target=guess) for _ in range(8)]
+    threads = [threading.Thread(target=guess) for _ in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
+    return outcomes
+
+
+def test_are_parallel_guesses_throttled_too(teacher) -> None:
+    """Eight guesses sent at once: no more than five may be checked against the hash."""
+    outcomes = wrong_guesses_at_once("teacher", 8)
     assert len(outcomes) == 8
     assert outcomes.count(GENERIC) <= accounts.MAX_FAILURES
     assert all(o == GENERIC or o.startswith(THROTTLED) for o in outcomes)
