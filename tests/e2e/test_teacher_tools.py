@@ -112,8 +112,13 @@ def test_an_assignment_a_hint_and_the_matrix_following_the_learner(server, brows
     wait_for_app(learner)
     expect(learner.get_by_text("Good: you named the stage that fixed it.")).to_be_visible()
 
-    with teacher.expect_download() as download:
-        teacher.get_by_role("button", name="Download the class's progress (CSV)").click()
+    # A fresh page: a click during the rerun after "Send feedback" can miss the file.
+    teacher.reload()
+    wait_for_app(teacher)
+    csv_button = teacher.get_by_role("button", name="Download the class's progress (CSV)")
+    expect(csv_button).to_be_enabled()
+    with teacher.expect_download(timeout=60_000) as download:
+        csv_button.click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("'=Lin Learner,lin,")
     assert lines[1].count("done (due") == 2  # the pipeline step and the reflection
