@@ -34,6 +34,8 @@ MODELS_FOR_KIND: dict[str, tuple[str, ...]] = {
     "tabular": ("dense",),
 }
 UPLOAD_PATTERN = r"^upload:[0-9a-f]{16}$"
+# Each optimiser as people write it.
+OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from classroom.tuning import StudyView
+from engine.spec import OPTIMIZER_NAMES
 from engine.tuning.analysis import best_row
+from engine.tuning.study import STARTUP_TRIALS
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -37,6 +39,15 @@ def beat_default_outcome(view: StudyView) -> dict[str, Any]:
         "method": view.info.settings.method,
         "budget": view.info.settings.budget,
         "best_params": _best_params(view),
+        "optimizers": list(view.info.space.optimizers),
+        # what the sampler chose once its random start-up trials were over
+        "guided_optimizers": sorted(
+            {
+                t.params["optimizer"]
+                for t in counted
+                if t.number >= STARTUP_TRIALS and "optimizer" in t.params
+            }
+        ),
     }
 
 
@@ -87,12 +98,30 @@ def beat_default_hints(outcome: dict[str, Any]) -> list[str]:
             f"Your best trial used a learning rate of {lr:.2g}. Centre the learning-rate range "
             f"on it (say {lr / 3:.2g} to {min(lr * 3, 10):.2g}) and search again."
         )
+    hints += _one_optimizer_hint(outcome)
     if outcome.get("method") in ("grid", "random"):
         hints.append(
             "Grid and random search ignore what earlier trials found. TPE and the Gaussian "
             "process spend later trials near the best ones: try one of them."
         )
     return hints
+
+
+def _one_optimizer_hint(outcome: dict[str, Any]) -> list[str]:
+    """A Bayesian study that, after its start-up, only ever tried one of several optimisers."""
+    guided, allowed = outcome.get("guided_optimizers") or [], outcome.get("optimizers") or []
+    if outcome.get("method") not in ("tpe", "gp") or len(guided) != 1 or len(allowed) < 2:
+        return []
+    if outcome.get("trials", 0) < STARTUP_TRIALS + 4:
+        return []
+    others = " or ".join(OPTIMIZER_NAMES.get(o, o) for o in allowed if o != guided[0])
+    return [
+        f"After its first {STARTUP_TRIALS} random trials your study only tried "
+        f"{OPTIMIZER_NAMES.get(guided[0], guided[0])}. The sampler searches near its best "
+        "trials so far, so an optimiser that did badly early (perhaps only because of the "
+        f"learning rate it drew) may never be tried again. Run a study with {others} alone, or "
+        "another seed, to give it a fair chance."
+    ]
 
 
 def named_key_setting(outcome: dict[str, Any]) -> bool:
@@ -123,10 +152,10 @@ def key_setting_hints(outcome: dict[str, Any]) -> list[str]:
 
 SOLUTIONS = {
     "beat-default": (
-        "Keep the learning rate on a log range from 0.0001 to 0.1, allow Adam, and run TPE or "
-        "the Gaussian-process sampler with a budget of about 15 trials. After a few exploring "
-        "trials these samplers concentrate near the best settings found so far, which usually "
-        "beats the default within the budget."
+        "Keep the learning rate on a log range from 0.0001 to 0.1, allow Adam, and run the "
+        "Gaussian-process sampler (or TPE) with a budget of about 15 trials. After a few "
+        "exploring trials these samplers concentrate near the best settings found so far, which "
+        "usually beats the default within the budget."
     ),
     "name-the-key-setting": (
         "Once at least five trials have finished, open the importance chart: the setting with "

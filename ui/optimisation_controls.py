@@ -13,7 +13,7 @@ from classroom import runs
 from classroom.access import Actor, NotFound
 from engine.data import DataError, load_bundle
 from engine.jobs import RunStatus
-from engine.spec import RunSpec, SpecError, parse_spec
+from engine.spec import OPTIMIZER_NAMES, RunSpec, SpecError, parse_spec
 from engine.training.optim import LearningRatePreview, batches_per_epoch, preview_learning_rates
 from labs.first_network import BATCH_SIZES, LEARNING_RATES
 from labs.run_pairs import gpu_count, label, transfer_mismatch
@@ -23,7 +23,6 @@ DATASETS = {
     "digits-0-4": "Digits 0-4 (a source for transfer)",
     "digits-5-9": "Digits 5-9 (a target for transfer)",
 }
-OPTIMISERS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
 SCHEDULES = {
     "none": "Constant",
     "step": "Step: multiply by the factor every few epochs",
@@ -140,8 +139,8 @@ def _network(d: RunSpec) -> dict[str, Any]:
 def _optimiser(d: RunSpec) -> dict[str, Any]:
     name = st.selectbox(
         "Optimiser",
-        list(OPTIMISERS),
-        format_func=OPTIMISERS.get,
+        list(OPTIMIZER_NAMES),
+        format_func=OPTIMIZER_NAMES.get,
         key="opt_optimizer",
         help=HELP["optimizer"],
     )

@@ -8,12 +8,16 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from engine.spec import OPTIMIZER_NAMES
 from engine.tuning.analysis import MethodResult, TrialRow
 from engine.tuning.study import METHODS
 from labs.hyperparameter_tuning import PARAM_LABELS
 
 LAYOUT = {"height": 320, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}}
 LOG_AXES = ("learning_rate", "batch_size", "hidden_units")
+# Parallel-coordinate axes stand close together: short names keep their titles apart.
+AXIS_NAMES = {"hidden_units": "width", "depth": "depth"}
+LOG_TICKS = 5
 
 
 def best_so_far_figure(
@@ -61,7 +65,7 @@ def parallel_coordinates_figure(rows: Sequence[TrialRow], params: Sequence[str])
     """One line per finished trial across the tuned settings, coloured by its accuracy."""
     done = [r for r in rows if r.state == "complete" and r.value is not None]
     dimensions = [_dimension(name, [r.params.get(name) for r in done]) for name in params]
-    dimensions.append({"label": "validation accuracy", "values": [r.value for r in done]})
+    dimensions.append({"label": "validation<br>accuracy", "values": [r.value for r in done]})
     fig = go.Figure(
         go.Parcoords(
             line={
@@ -75,29 +79,36 @@ def parallel_coordinates_figure(rows: Sequence[TrialRow], params: Sequence[str])
         )
     )
     fig.update_layout(title="Parallel coordinates of finished trials", uirevision="parcoords")
-    fig.update_layout(**{**LAYOUT, "margin": {"l": 60, "r": 60, "t": 70, "b": 30}})
+    fig.update_layout(**{**LAYOUT, "height": 360, "margin": {"l": 60, "r": 60, "t": 95, "b": 30}})
     return fig
 
 
 def _dimension(name: str, values: list[Any]) -> dict[str, Any]:
-    label = PARAM_LABELS.get(name, name)
+    label = AXIS_NAMES.get(name) or PARAM_LABELS.get(name, name)
     if any(isinstance(v, str) for v in values):  # a choice: one tick per option
         options = sorted({str(v) for v in values})
         return {
             "label": label,
             "values": [options.index(str(v)) for v in values],
             "tickvals": list(range(len(options))),
-            "ticktext": options,
+            "ticktext": [OPTIMIZER_NAMES.get(o, o) for o in options],
         }
     if name in LOG_AXES and values and all(v and v > 0 for v in values):
-        ticks = sorted(set(values))
+        ticks = log_ticks(min(values), max(values))
         return {
-            "label": f"{label} (log)",
+            "label": f"{label}<br>(log scale)",
             "values": [math.log10(v) for v in values],
-            "tickvals": [math.log10(v) for v in ticks][:6],
-            "ticktext": [f"{v:.2g}" for v in ticks][:6],
+            "tickvals": [math.log10(v) for v in ticks],
+            "ticktext": [f"{v:.0f}" if v >= 10 else f"{v:.2g}" for v in ticks],
         }
     return {"label": label, "values": values}
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Up to LOG_TICKS ticks spread evenly on a log scale from the lowest value to the highest."""
+    if high <= low:
+        return [low]
+    return [low * (high / low) ** (i / (LOG_TICKS - 1)) for i in range(LOG_TICKS)]
 
 
 def importance_figure(importances: dict[str, float]) -> go.Figure:
@@ -115,7 +126,7 @@ def importance_figure(importances: dict[str, float]) -> go.Figure:
     )
     fig.update_layout(
         title="Hyperparameter importance (fANOVA)",
-        xaxis={"title": "share of the variation in validation accuracy", "range": [0, 1]},
+        xaxis={"title": "share of the variation in accuracy", "range": [0, 1]},
         uirevision="importance",
         **LAYOUT,
     )

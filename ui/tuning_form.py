@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from engine.spec import OPTIMIZER_NAMES
 from engine.tuning.records import TUNING_DATASETS, StudySettings
 from engine.tuning.space import OPTIMIZERS, SearchSpace
 from engine.tuning.study import METHODS, PRUNERS
@@ -32,7 +33,9 @@ LABELS = {
 HELP = {
     "method": "Grid tries points of a coarse grid (3 values per range) in a shuffled order. "
     "Random draws each value at random. TPE and the Gaussian process (Bayesian) learn from "
-    "finished trials where the good values are.",
+    "finished trials where the good values are. On a few settings and a small budget the "
+    "Gaussian process usually finds good values soonest; TPE copes better with many settings "
+    "and long studies.",
     "pruner": "Pruning stops a trial early when its validation accuracy lags behind earlier "
     "trials at the same epoch, so the budget goes to promising settings.",
     "parallel": "How many trials train at the same time (each is a run on the server).",
@@ -79,9 +82,7 @@ def study_form(errors: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]] 
             OPTIMIZERS,
             selection_mode="multi",
             default=list(space.optimizers),
-            format_func=lambda o: {"sgd": "SGD", "adamw": "AdamW", "rmsprop": "RMSprop"}.get(
-                o, "Adam"
-            ),
+            format_func=OPTIMIZER_NAMES.get,
             key="hp_optimizers",
         )
         _errors(errors, "optimizers")

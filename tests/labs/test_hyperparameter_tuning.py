@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from classroom.tuning import StudyView
+from engine.tuning import records
+from engine.tuning.analysis import TrialRow
+from engine.tuning.space import SearchSpace
 from labs.hyperparameter_tuning import (
     BEAT_DEFAULT,
     NAME_KEY_SETTING,
     beat_default_hints,
+    beat_default_outcome,
     key_setting_hints,
 )
 
@@ -74,3 +79,36 @@ def test_a_wrong_key_setting_hint_gives_its_share_not_the_answer() -> None:
     )
     assert "batch size explains about 5%" in hints[0]
     assert "learning rate" not in " ".join(hints)
+
+
+def study_view(owner, method: str, optimizers: list[str]) -> StudyView:
+    """A finished study whose trials used these optimisers in turn, one per trial."""
+    settings = records.StudySettings(method=method, budget=len(optimizers), epochs=1)
+    study_id = records.create_study(owner.id, "hyperparameter-tuning", settings, SearchSpace())
+    trials = [
+        TrialRow(n, "complete", {"optimizer": o, "learning_rate": 0.01}, 0.8, None, 1)
+        for n, o in enumerate(optimizers)
+    ]
+    return StudyView(records.get_study(study_id), trials, None, 0.85, "done")
+
+
+def test_a_bayesian_study_that_kept_to_one_optimiser_is_told_so(learner) -> None:
+    view = study_view(learner, "tpe", ["adam", "sgd", "adam", "sgd"] + ["sgd"] * 6)
+    outcome = beat_default_outcome(view)
+    assert outcome["guided_optimizers"] == ["sgd"]
+    [hint] = [h for h in beat_default_hints(outcome) if "only tried" in h]
+    assert "After its first 4 random trials your study only tried SGD" in hint
+    assert "a study with Adam alone" in hint
+
+
+@pytest.mark.parametrize(
+    ("method", "optimizers"),
+    [
+        ("gp", ["sgd"] * 4 + ["sgd", "adam"] * 3),  # the sampler went back to Adam
+        ("random", ["adam"] * 4 + ["sgd"] * 6),  # random search does not learn: nothing to say
+        ("tpe", ["adam"] * 4 + ["sgd"] * 2),  # too few guided trials to judge
+    ],
+)
+def test_no_one_optimiser_hint_where_it_would_not_be_true(learner, method, optimizers) -> None:
+    hints = beat_default_hints(beat_default_outcome(study_view(learner, method, optimizers)))
+    assert not any("only tried" in h for h in hints)

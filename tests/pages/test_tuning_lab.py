@@ -6,8 +6,10 @@ import pytest
 
 from classroom import progress, tuning
 from engine.tuning import records
+from engine.tuning.analysis import TrialRow
 from engine.tuning.space import SearchSpace
 from tests.conftest import WorkerThread, wait_until
+from ui.tuning_figures import parallel_coordinates_figure
 
 PAGE = "pages/hyperparameter_tuning.py"
 LAB = "hyperparameter-tuning"
@@ -48,6 +50,7 @@ def test_a_valid_start_queues_a_study_and_shows_it(lab, learner) -> None:
     assert not lab.exception
     [study] = tuning.my_studies(learner, LAB)
     assert (study.status, study.settings.budget) == ("queued", 3)
+    assert study.settings.method == "gp"  # the method that found good settings soonest
     assert any(f"**Study {study.id}**" in m.value for m in lab.markdown)
     assert lab.query_params["study"] == str(study.id)
 
@@ -83,3 +86,17 @@ def test_a_classmate_cannot_open_someone_elses_study_by_its_url(open_page, learn
     assert not at.exception
     assert not any(f"Study {study_id}" in m.value for m in at.markdown)
     assert any("Your studies will appear here" in i.value for i in at.info)
+
+
+def test_parallel_coordinates_label_log_axes_from_end_to_end_in_plain_numbers() -> None:
+    rows = [
+        TrialRow(n, "complete", {"batch_size": b, "optimizer": o}, 0.5 + n / 10, None, 1)
+        for n, (b, o) in enumerate([(16, "adam"), (23, "sgd"), (31, "adam"), (128, "sgd")])
+    ]
+    batch, optimiser, accuracy = parallel_coordinates_figure(rows, ["batch_size", "optimizer"])[
+        "data"
+    ][0]["dimensions"]
+    assert batch["label"] == "batch size<br>(log scale)"
+    assert list(batch["ticktext"]) == ["16", "27", "45", "76", "128"]  # evenly spread, no 1e+02
+    assert list(optimiser["ticktext"]) == ["Adam", "SGD"]
+    assert list(accuracy["values"]) == [0.5, 0.6, 0.7, 0.8]
