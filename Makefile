@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+WORKERS ?= 2
 
-.PHONY: run test test-fast lint format db worker bench clean
+.PHONY: run serve test test-fast lint format db worker bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +18,9 @@ db: $(STAMP)  ## create or migrate the SQLite database under data/
 
 run: db  ## serve the app on http://localhost:$(PORT) with a local job worker
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+serve: db  ## a class: WORKERS app processes behind nginx (sticky), one job worker, on $(PORT)
+	$(PY) -m server.serve --processes $(WORKERS) --port $(PORT)
 
 worker: db  ## a worker on its own (when the app runs with DLL_START_WORKER=0)
 	$(PY) -m engine worker

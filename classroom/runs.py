@@ -20,12 +20,29 @@ def submit_run(actor: Actor | None, spec: RunSpec, lab_id: str) -> int:
 def get_run(actor: Actor | None, run_id: int) -> jobs.RunStatus:
     """A run its owner or the owner's teacher may see; NotFound for anyone else."""
     state = jobs.status(run_id)
-    if state is None or state.owner_id is None:
+    if state is None or not _visible(actor, state.owner_id):
         raise NotFound("No such run.")
-    with read_session() as session:
-        if not can_view_learner(session, actor, state.owner_id):
-            raise NotFound("No such run.")
     return state
+
+
+def watch_run(
+    actor: Actor | None, run_id: int, after_step: int = -1
+) -> tuple[jobs.RunProgress, list[jobs.MetricRow]]:
+    """A visible run's progress and its metric rows after ``after_step`` (the live panel)."""
+    progress, rows = jobs.watch(run_id, after_step)
+    if progress is None or not _visible(actor, progress.owner_id):
+        raise NotFound("No such run.")
+    return progress, rows
+
+
+def _visible(actor: Actor | None, owner_id: int | None) -> bool:
+    """Is ``actor`` the run owner, or the owner's teacher? (The owner needs no lookup.)"""
+    if owner_id is None or actor is None:
+        return False
+    if owner_id == actor.id:
+        return True
+    with read_session() as session:
+        return can_view_learner(session, actor, owner_id)
 
 
 def run_metrics(actor: Actor | None, run_id: int, after_step: int = -1) -> list[jobs.MetricRow]:

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from classroom.access import Actor
 from db.models import AuthSession, User, utcnow
@@ -35,17 +35,21 @@ def actor_for_token(token: object) -> Actor | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = utcnow()
-    with read_session() as session:
-        row = session.query(AuthSession).filter_by(token_hash=_hash(token)).one_or_none()
-        if row is None or row.revoked:
+    with read_session() as session:  # one query: every rerun of every page asks this
+        found = session.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == _hash(token))
+        ).one_or_none()
+        if found is None:
+            return None
+        row, user = found
+        if row.revoked:
             return None
         if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
             return None
-        user = session.get(User, row.user_id)
         stale = now - row.last_seen_at > TOUCH_EVERY
         session_id = row.id
-    if user is None:
-        return None
     if stale:
         with write_session() as session:
             session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -10,7 +11,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def data_dir() -> Path:
     """Folder for the SQLite file, artifacts and logs (``DLL_DATA_DIR`` overrides)."""
-    path = Path(os.environ.get("DLL_DATA_DIR", PROJECT_ROOT / "data"))
+    return _created(os.environ.get("DLL_DATA_DIR") or str(PROJECT_ROOT / "data"))
+
+
+@cache
+def _created(folder: str) -> Path:
+    """The folder, made once per process: ``data_dir`` is called on every database session."""
+    path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

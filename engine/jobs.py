@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from db.models import Metric, Run, utcnow
 from db.session import read_session, write_session
@@ -89,16 +90,55 @@ def cancel(run_id: int) -> bool:
 
 def status(run_id: int) -> RunStatus | None:
     with read_session() as session:
-        run = session.get(Run, run_id)
-        if run is None:
-            return None
-        position = None
-        if run.status == "queued":
-            ahead = session.scalar(
-                select(func.count()).select_from(Run).where(Run.status == "queued", Run.id < run.id)
-            )
-            position = int(ahead or 0) + 1
-        return _to_status(run, position)
+        return _status_in(session, run_id)
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """What a live panel shows of a run between two polls."""
+
+    owner_id: int | None
+    status: str
+    progress: float
+    queue_position: int | None  # 1 = next to start; None unless queued
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+def watch(run_id: int, after_step: int = -1) -> tuple[RunProgress | None, list[MetricRow]]:
+    """A run's progress and its metric rows after ``after_step``: two small queries in one
+    session, as the live panel asks this every second for every learner watching a run."""
+    ahead = (
+        select(func.count())
+        .where(Run.status == "queued", Run.id < run_id)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    with read_session() as session:
+        found = session.execute(
+            select(Run.owner_id, Run.status, Run.progress, ahead).where(Run.id == run_id)
+        ).one_or_none()
+        if found is None:
+            return None, []
+        owner_id, status_, progress, queued_ahead = found
+        position = int(queued_ahead) + 1 if status_ == "queued" else None
+        rows = _metrics_in(session, run_id, after_step)
+        return RunProgress(owner_id, status_, progress, position), rows
+
+
+def _status_in(session: Session, run_id: int) -> RunStatus | None:
+    run = session.get(Run, run_id)
+    if run is None:
+        return None
+    position = None
+    if run.status == "queued":
+        ahead = session.scalar(
+            select(func.count()).select_from(Run).where(Run.status == "queued", Run.id < run.id)
+        )
+        position = int(ahead or 0) + 1
+    return _to_status(run, position)
 
 
 def list_runs(owner_id: int, lab_id: str | None = None, limit: int = 50) -> list[RunStatus]:
@@ -114,12 +154,16 @@ def list_runs(owner_id: int, lab_id: str | None = None, limit: int = 50) -> list
 def metrics_since(run_id: int, after_step: int = -1) -> list[MetricRow]:
     """Metric rows of a run with step greater than ``after_step``, in step order."""
     with read_session() as session:
-        rows = session.scalars(
-            select(Metric)
-            .where(Metric.run_id == run_id, Metric.step > after_step)
-            .order_by(Metric.step)
-        ).all()
-        return [MetricRow(r.step, r.epoch, dict(r.values)) for r in rows]
+        return _metrics_in(session, run_id, after_step)
+
+
+def _metrics_in(session: Session, run_id: int, after_step: int) -> list[MetricRow]:
+    rows = session.execute(
+        select(Metric.step, Metric.epoch, Metric.values)
+        .where(Metric.run_id == run_id, Metric.step > after_step)
+        .order_by(Metric.step)
+    ).all()
+    return [MetricRow(step, epoch, dict(values)) for step, epoch, values in rows]
 
 
 def _to_status(run: Run, position: int | None) -> RunStatus:

@@ -49,17 +49,25 @@ def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
     return outcomes
 
 
-def catch_up(actor: Actor) -> None:
-    """Record lab steps passed by runs that finished while no page was watching."""
+def catch_up(actor: Actor, checked: set[tuple[int, int]] | None = None) -> None:
+    """Record lab steps passed by runs that finished while no page was watching.
+
+    ``checked`` is a page's memory of earlier calls: (run id, finished runs in its lab) pairs
+    already checked, skipped while no other run of that lab has finished since (objectives
+    that compare runs can pass once another run ends); the pairs checked now are added."""
+    checked = set() if checked is None else checked
     done = progress.completed_steps(actor)
     for lab_id, lab in LABS.items():
         if lab.default_spec is None:  # labs without runs record steps as they happen
             continue
         if all(s.id in done for s in steps_for_lab(lab_id, "lab")):
             continue
-        for run in runs.my_runs(actor, lab_id):
-            if run.status == "done":
+        lab_runs = runs.my_runs(actor, lab_id)
+        finished = sum(run.status in jobs.FINISHED for run in lab_runs)
+        for run in lab_runs:
+            if run.status == "done" and (run.id, finished) not in checked:
                 check_run(actor, run)
+                checked.add((run.id, finished))
 
 
 def record_reflection(actor: Actor, entry: Entry, lab_id: str | None) -> bool:

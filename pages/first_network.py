@@ -29,10 +29,10 @@ with settings_col:
 if values is not None:
     try:
         run_id = runs.submit_run(actor, parse_spec(values), LAB.id)
-        st.query_params["run"] = str(run_id)
+        st.query_params["run"] = str(run_id)  # the rest of this run shows it: no rerun needed
     except SpecError as exc:
         st.session_state["first_network_errors"] = exc.errors
-    st.rerun()
+        st.rerun()  # draw the form again with each message next to its setting
 
 history = runs.my_runs(actor, LAB.id)
 wanted = st.query_params.get("run")

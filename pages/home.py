@@ -6,13 +6,13 @@ import streamlit as st
 
 from classroom import assignments, classes, progress
 from classroom.access import NotFound
-from labs import evidence
 from labs.catalog import competencies, tracks
 from ui.auth import require_signed_in
 from ui.cards import competency_card
+from ui.evidence import catch_up
 
 actor = require_signed_in()
-evidence.catch_up(actor)
+catch_up(actor)
 done = progress.completed_steps(actor)
 
 st.title(f"Welcome, {actor.display_name}")

@@ -4,10 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from labs import evidence
 from labs.progress_summary import build_summary
 from ui.auth import require_signed_in
 from ui.cards import STEP_KINDS
+from ui.evidence import catch_up
 from ui.progress_charts import competency_radar, track_bars
 from ui.progress_goals import render_goal_form, render_goals
 from ui.progress_my_data import render_my_data
@@ -15,7 +15,7 @@ from ui.progress_my_data import render_my_data
 ACTIVITY_ICONS = {"step": "✅", "run": "🧪", "journal": "📝"}
 
 actor = require_signed_in()
-evidence.catch_up(actor)
+catch_up(actor)
 summary = build_summary(actor, date.today())
 
 st.title("My progress")

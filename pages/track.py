@@ -4,10 +4,10 @@ import streamlit as st
 
 from classroom import progress
 from classroom.progress import StepRef
-from labs import evidence
 from labs.catalog import competency, concept_parts, tracks
 from ui.auth import require_signed_in
 from ui.cards import LAB_PAGES, step_header, step_icon
+from ui.evidence import catch_up
 
 actor = require_signed_in()
 track_id = st.query_params.get("id", "digital-literacy")
@@ -17,7 +17,7 @@ if track is None:
     st.page_link("pages/home.py", label="Back to all tracks", icon=":material/home:")
     st.stop()
 
-evidence.catch_up(actor)
+catch_up(actor)
 done = progress.completed_steps(actor)
 comp = competency(track.competency)
 st.caption(f"{comp.icon} {comp.name}")

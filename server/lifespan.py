@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from db.migrate import upgrade
 from db.settings import PROJECT_ROOT
+from server.warm_up import freeze_heap, preload_page_modules
 
 log = logging.getLogger("server.lifespan")
 
@@ -40,6 +41,9 @@ def stop_worker(process: subprocess.Popen[bytes] | None) -> None:
 async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     await run_in_threadpool(upgrade)
     worker = start_worker()
+    count = await run_in_threadpool(preload_page_modules)
+    freeze_heap()
+    log.info("%d page modules imported before the first request", count)
     log.info("local worker started: pid %s", worker.pid if worker else None)
     try:
         yield {"worker": worker}

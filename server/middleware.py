@@ -1,7 +1,9 @@
-"""Security headers on every response; anonymous page loads go to the sign-in form."""
+"""Security headers on every response; anonymous page loads go to the sign-in form; behind
+``server.serve``'s nginx, the routing cookie that keeps a browser on one app process."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -10,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from classroom import sessions
+from server.nginx_conf import ROUTE_COOKIE, ROUTE_HEADER
 
 # Learner text never loads outside resources: images and connections only from this site.
 CSP = "; ".join(
@@ -38,6 +41,7 @@ OPEN_PREFIXES = (
     "/app/static/",
     "/favicon",
 )
+ROUTE_KEY = re.compile(r"[0-9a-f]{32}")  # nginx's $request_id
 
 
 def _is_page_load(request: Request) -> bool:
@@ -59,8 +63,30 @@ class SecurityMiddleware(BaseHTTPMiddleware):
             if actor is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 redirect = RedirectResponse(f"/auth/login?next={quote(target)}", status_code=303)
-                return _with_security_headers(redirect)  # every response, redirects too
-        return _with_security_headers(await call_next(request))
+                return _finished(request, redirect)  # every response, redirects too
+        return _finished(request, await call_next(request))
+
+
+def _finished(request: Request, response: Response) -> Response:
+    return _with_route_cookie(request, _with_security_headers(response))
+
+
+def _with_route_cookie(request: Request, response: Response) -> Response:
+    """Store the key nginx routed a cookieless request on (it sends it as X-DLL-Route) as the
+    browser's routing cookie: its later requests then reach the same app process. Without
+    nginx in front (``make run``, one process) there is no such header and no cookie."""
+    key = request.headers.get(ROUTE_HEADER, "")
+    if request.cookies.get(ROUTE_COOKIE) or not ROUTE_KEY.fullmatch(key):
+        return response
+    response.set_cookie(
+        ROUTE_COOKIE,
+        key,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
 
 
 def _with_security_headers(response: Response) -> Response:

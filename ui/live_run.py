@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
 import streamlit as st
 
 from classroom import runs
 from classroom.access import Actor
-from engine.jobs import RunStatus
-from ui.figures import training_curves
+from engine.jobs import RunProgress, RunStatus
+from ui.figures import refresh_training_curves, training_curves
 
 STATUS_TEXT = {
     "queued": "Waiting for a free trainer",
@@ -20,21 +23,47 @@ STATUS_TEXT = {
 }
 
 
-def _metric_rows(actor: Actor, run_id: int) -> list[tuple[float, dict[str, float]]]:
-    """All rows so far, fetching only those newer than the last one this session has."""
-    cache = st.session_state.setdefault(f"_metrics_{run_id}", {"last": -1, "rows": []})
-    for row in runs.run_metrics(actor, run_id, cache["last"]):
-        cache["rows"].append((row.epoch, row.values))
-        cache["last"] = row.step
-    return cache["rows"]
+@dataclass
+class RunView:
+    """What this browser session already holds of one run, so a poll reads and draws only
+    what is new: the metric rows so far, their figure, and whether the end was shown."""
+
+    last_step: int = -1
+    rows: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    figure: go.Figure | None = None
+    rows_drawn: int = 0
+    end_shown: bool = False
+
+    def figure_for(self, epochs: int) -> go.Figure:
+        """The curves, built once and then refreshed in place when rows arrived."""
+        if self.figure is None:
+            self.figure = training_curves(self.rows, epochs)
+        elif self.rows_drawn != len(self.rows):
+            refresh_training_curves(self.figure, self.rows)
+        self.rows_drawn = len(self.rows)
+        return self.figure
 
 
-def _status_line(state: RunStatus, epochs: int) -> str:
+def _view(run_id: int) -> RunView:
+    return st.session_state.setdefault(f"_live_run_{run_id}", RunView())
+
+
+def _poll(actor: Actor, run_id: int, view: RunView) -> RunProgress:
+    """The run's progress, and its new metric rows added to the view: one database read."""
+    progress, new_rows = runs.watch_run(actor, run_id, view.last_step)
+    for row in new_rows:
+        view.rows.append((row.epoch, row.values))
+        view.last_step = row.step
+    return progress
+
+
+def _status_line(state: RunProgress, epochs: int) -> str:
     text = STATUS_TEXT.get(state.status, state.status)
     if state.status == "queued" and state.queue_position:
         return f"{text}: number {state.queue_position} in the queue."
     if state.status == "running":
-        return f"{text}: epoch {min(epochs, int(state.progress * epochs) + 1)} of {epochs}."
+        epoch = min(epochs, int(state.progress * epochs) + 1)
+        return f"{text}: epoch {epoch} of {epochs}. {state.progress:.0%} done."
     return text + "."
 
 
@@ -45,32 +74,32 @@ def _cancel(actor: Actor, run_id: int) -> None:
 
 def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
     """Draw the run; while it is active, redraw every second (only this panel reruns)."""
+    view = _view(run_id)
     first = runs.get_run(actor, run_id)
     epochs = int(first.spec.get("epochs", 1))
+    unread = [_poll(actor, run_id, view)]  # the page run's own read; timed reruns read anew
 
     @st.fragment(run_every=1.0 if first.active else None)
     def panel() -> None:
-        state = runs.get_run(actor, run_id)
-        rows = _metric_rows(actor, run_id)
-        left, right = st.columns([4, 1])
-        left.markdown(f"**Run {run_id}** · {_status_line(state, epochs)}")
+        state = unread.pop() if unread else _poll(actor, run_id, view)
+        # Few elements: each one is another message per poll, every second, per learner.
+        st.progress(
+            min(1.0, max(0.0, state.progress)),
+            text=f"**Run {run_id}** · {_status_line(state, epochs)}",
+        )
         if state.active and state.owner_id == actor.id:
-            right.button(
-                "Cancel",
-                key=f"cancel_{run_id}",
-                on_click=_cancel,
-                args=(actor, run_id),
-                width="stretch",
-            )
-        st.progress(min(1.0, max(0.0, state.progress)), text=f"{state.progress:.0%} done")
+            st.button("Cancel", key=f"cancel_{run_id}", on_click=_cancel, args=(actor, run_id))
         st.plotly_chart(
-            training_curves(rows, epochs),
+            view.figure_for(epochs),
             key=f"curves_{run_id}",
             width="stretch",
             config={"displayModeBar": False},
         )
-        if first.active and not state.active:
-            st.rerun()  # the run ended: redraw the page with results, and stop polling
+        if first.active and not state.active and not view.end_shown:
+            # The run ended: redraw the page once with its results, which stops polling.
+            # Timed reruns already on their way must not ask for the same redraw again.
+            view.end_shown = True
+            st.rerun()
 
     panel()
-    return runs.get_run(actor, run_id) if first.active else first
+    return first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from classroom import objective_events, runs
@@ -55,11 +56,18 @@ def render_outcome(run: RunStatus, actor: Actor) -> None:
             "Each row is the true digit; each column is the model's guess. "
             "Numbers off the diagonal are mistakes."
         )
-        st.plotly_chart(
-            confusion_matrix_figure(result["confusion_matrix"], result["class_names"]),
-            key=f"confusion_{run.id}",
-            width="stretch",
-        )
+        st.plotly_chart(_confusion_figure(run), key=f"confusion_{run.id}", width="stretch")
+
+
+def _confusion_figure(run: RunStatus) -> go.Figure:
+    """Built once per browser session: a finished run's result never changes, and building
+    the figure costs more than the rest of the page's rerun."""
+    key = f"_confusion_figure_{run.id}"
+    if key not in st.session_state:
+        result = run.result or {}
+        figure = confusion_matrix_figure(result["confusion_matrix"], result["class_names"])
+        st.session_state[key] = figure
+    return st.session_state[key]
 
 
 def _resume(actor: Actor, run_id: int) -> None:

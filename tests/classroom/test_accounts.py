@@ -260,7 +260,7 @@ def test_is_an_old_hash_replaced_after_a_successful_login(teacher) -> None:
     assert stored is not None
     assert stored.password_hash != weaker
     assert stored.password_hash.startswith("$argon2id$")
-    assert not PasswordHasher().check_needs_rehash(stored.password_hash)
+    assert not accounts.PASSWORD_HASHER.check_needs_rehash(stored.password_hash)
     assert accounts.authenticate("teacher", PASSWORD).id == teacher.id
 
 

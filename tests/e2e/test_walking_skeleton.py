@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import Page, expect
 
@@ -71,8 +70,14 @@ def train_and_watch(page: Page, base: str) -> None:
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text(re.compile(r"Training: epoch \d+ of 40"))).to_be_visible(timeout=60_000)
     first = chart_points(page)
-    time.sleep(2.5)
-    assert chart_points(page) > first, "the live chart did not grow while training"
+    # The chart grows while the status still says "Training" (not only at the end).
+    page.wait_for_function(
+        "([first, n]) => { const d = document.querySelector('.js-plotly-plot');"
+        " const now = d && d.calcdata ? d.calcdata.reduce((s, t) => s + t.length, 0) : 0;"
+        " return now > first && document.body.innerText.includes(n); }",
+        arg=[first, "of 40."],
+        timeout=60_000,
+    )
     accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
     expect(accuracy).to_be_visible(timeout=120_000)
     expect(accuracy.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{2,3}\.\d%$"))

@@ -42,3 +42,8 @@ def open_page(app_as: Callable[[Actor | None], AppTest]) -> Callable[[Actor, str
         return at
 
     return open_
+
+
+def live_panel_status(at: AppTest) -> str:
+    """The live run panel's status line: the text over its progress bar."""
+    return "\n".join(bar.proto.text for bar in at.get("progress"))

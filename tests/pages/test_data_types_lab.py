@@ -15,6 +15,7 @@ from engine.data.previews import vocabulary
 from engine.spec import RunSpec
 from labs.data_types import LAB
 from tests.engine.test_data_previews import table_csv, text_csv
+from tests.pages.conftest import live_panel_status
 
 PAGE = "pages/data_types.py"
 
@@ -147,7 +148,7 @@ def test_training_submits_a_run_for_the_chosen_type(open_page, learner) -> None:
         16,
     )
     assert run.status == "queued"
-    assert any(f"**Run {run.id}**" in m.value for m in at.markdown)  # the live panel
+    assert f"**Run {run.id}** · Waiting" in live_panel_status(at)
 
 
 def test_no_model_chosen_gives_a_clear_message_and_no_run(open_page, learner) -> None:

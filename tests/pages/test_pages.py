@@ -10,6 +10,7 @@ from classroom import journals, progress, runs
 from engine import jobs
 from engine.spec import RunSpec
 from tests.conftest import wait_for_end
+from tests.pages.conftest import live_panel_status
 
 LEARNER_PAGES = [
     "pages/home.py",
@@ -119,7 +120,7 @@ def test_a_learner_cannot_open_another_learners_run_by_url(app_as, make_learner)
     at = app_as(other)
     at.query_params["run"] = str(run_id)
     at.switch_page("pages/first_network.py").run()
-    shown = " ".join(m.value for m in at.markdown)
+    shown = " ".join([*(m.value for m in at.markdown), live_panel_status(at)])
     assert f"Run {run_id}" not in shown
     assert any(i.value.startswith("Your runs will appear here.") for i in at.info)
 

@@ -6,6 +6,7 @@ import pytest
 
 from classroom import pipelines, progress, runs
 from labs.pipeline_builder import PIPELINE_NAME
+from tests.pages.conftest import live_panel_status
 from ui.pipeline_versions import safe_csv
 
 PAGE = "pages/pipeline_builder.py"
@@ -311,6 +312,6 @@ def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
     assert not lab.exception
     run_id = runs.my_runs(learner, "pipeline-builder")[0].id
     assert lab.query_params["run"] == str(run_id)
-    assert any(f"**Run {run_id}**" in m.value for m in lab.markdown)
+    assert f"**Run {run_id}** · " in live_panel_status(lab)
     history = next(d.value for d in lab.dataframe if "run_id" in d.value.columns)
     assert history["run_id"].tolist() == [run_id]

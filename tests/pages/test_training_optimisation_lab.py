@@ -12,6 +12,7 @@ from engine import jobs
 from labs.run_pairs import gpu_count
 from labs.training_optimisation import DEFAULT_SPEC, LAB_ID
 from tests.conftest import wait_for_end
+from tests.pages.conftest import live_panel_status
 
 PAGE = "pages/training_optimisation.py"
 
@@ -82,7 +83,7 @@ def test_a_submitted_run_appears_trains_and_is_explained(open_page, learner, wor
     train_button(at).click().run()
     [mine] = runs.my_runs(learner, LAB_ID)
     assert mine.spec["batch_norm"] is True
-    assert any(f"Run {mine.id}" in m.value for m in at.markdown)
+    assert f"**Run {mine.id}** · " in live_panel_status(at)
     wait_for_end(mine.id)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not at.metric:

@@ -1,0 +1,1 @@
+"""Speed and load measurements; run each file as a script (see its docstring)."""
