@@ -12,6 +12,10 @@ from classroom.access import Actor
 from engine.jobs import RunProgress, RunStatus
 from ui.figures import refresh_training_curves, training_curves
 
+POLL_SECONDS = 1.0
+QUEUED_POLL_SECONDS = 3.0
+NEAR_FRONT = 2  # queue positions polled every second: their run starts soon
+
 STATUS_TEXT = {
     "queued": "Waiting for a free trainer",
     "running": "Training",
@@ -67,6 +71,16 @@ def _status_line(state: RunProgress, epochs: int) -> str:
     return text + "."
 
 
+def poll_seconds(state: RunProgress) -> float | None:
+    """How often the panel asks: every second while the run trains or is about to start,
+    every few seconds while it waits further back (most of a class's panels, while their
+    runs queue), never once it is over."""
+    if not state.active:
+        return None
+    far_back = state.status == "queued" and (state.queue_position or 0) > NEAR_FRONT
+    return QUEUED_POLL_SECONDS if far_back else POLL_SECONDS
+
+
 def _cancel(actor: Actor, run_id: int) -> None:
     if runs.cancel_run(actor, run_id):
         st.toast("Stopping the run…")
@@ -78,8 +92,9 @@ def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
     first = runs.get_run(actor, run_id)
     epochs = int(first.spec.get("epochs", 1))
     unread = [_poll(actor, run_id, view)]  # the page run's own read; timed reruns read anew
+    interval = poll_seconds(unread[0])
 
-    @st.fragment(run_every=1.0 if first.active else None)
+    @st.fragment(run_every=interval)
     def panel() -> None:
         state = unread.pop() if unread else _poll(actor, run_id, view)
         # Few elements: each one is another message per poll, every second, per learner.
@@ -100,6 +115,8 @@ def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
             # Timed reruns already on their way must not ask for the same redraw again.
             view.end_shown = True
             st.rerun()
+        elif state.active and poll_seconds(state) != interval:
+            st.rerun()  # near the front of the queue now: the page run sets the faster timer
 
     panel()
     return first

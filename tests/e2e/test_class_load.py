@@ -36,8 +36,9 @@ def test_a_class_of_three_sees_every_result_and_every_poll_answered() -> None:
     assert summary["polls_timed_out"] == 0
     assert summary["polls_pending_at_end"] == 0
     assert summary["polls_answered"] + summary["polls_after_end"] == summary["polls_sent"]
-    # No rerun storm: at most one full rerun per panel, and polling stopped at the results.
-    assert summary["full_reruns_from_panel"] <= LEARNERS
+    # No rerun storm: at most two full reruns per panel (one when its run comes near the
+    # front of the queue, to poll faster; one when it ends), and polling stopped there.
+    assert summary["full_reruns_from_panel"] <= 2 * LEARNERS
     assert summary["polls_after_results"] == 0
     # 7 interactions each: sign-in, home, track, lab, Train, results, reflection.
     assert summary["interactions"] == 7 * LEARNERS
