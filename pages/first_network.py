@@ -10,7 +10,7 @@ from labs.catalog import steps_for_lab
 from labs.first_network import LAB
 from ui.auth import require_signed_in
 from ui.journal_box import render_journal_box
-from ui.live_run import render_live_panel
+from ui.live_run import render_empty_curves, render_live_panel
 from ui.run_results import render_objectives, render_outcome
 from ui.run_settings import run_label, settings_form
 
@@ -46,6 +46,7 @@ run = run or (history[0] if history else None)
 with run_col:
     if run is None:
         st.info("Your runs will appear here. Pick settings and press Train.")
+        render_empty_curves(LAB.default_spec.epochs)
         st.stop()
     if len(history) > 1:
         chosen = st.selectbox(

@@ -15,6 +15,7 @@ from ui.figures import refresh_training_curves, training_curves
 POLL_SECONDS = 1.0
 QUEUED_POLL_SECONDS = 3.0
 NEAR_FRONT = 2  # queue positions polled every second: their run starts soon
+_CHART_CONFIG = {"displayModeBar": False}
 
 STATUS_TEXT = {
     "queued": "Waiting for a free trainer",
@@ -86,10 +87,25 @@ def _cancel(actor: Actor, run_id: int) -> None:
         st.toast("Stopping the run…")
 
 
+def render_empty_curves(epochs: int) -> None:
+    """The curves' empty axes, before any run: the browser loads its charting code now, so
+    the first point of the learner's first run shows as soon as it arrives."""
+    st.plotly_chart(
+        _empty_curves(epochs), key="curves_empty", width="stretch", config=_CHART_CONFIG
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _empty_curves(epochs: int) -> go.Figure:
+    return training_curves([], epochs)  # the same for everyone: no rows, no learner data
+
+
 def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
     """Draw the run; while it is active, redraw every second (only this panel reruns)."""
     view = _view(run_id)
     first = runs.get_run(actor, run_id)
+    if first.active:
+        view.end_shown = False  # a resumed run ends anew
     epochs = int(first.spec.get("epochs", 1))
     unread = [_poll(actor, run_id, view)]  # the page run's own read; timed reruns read anew
     interval = poll_seconds(unread[0])
@@ -108,7 +124,7 @@ def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
             view.figure_for(epochs),
             key=f"curves_{run_id}",
             width="stretch",
-            config={"displayModeBar": False},
+            config=_CHART_CONFIG,
         )
         if first.active and not state.active and not view.end_shown:
             # The run ended: redraw the page once with its results, which stops polling.
