@@ -90,7 +90,16 @@ def cancel(run_id: int) -> bool:
 
 def status(run_id: int) -> RunStatus | None:
     with read_session() as session:
-        return _status_in(session, run_id)
+        run = session.get(Run, run_id)
+        if run is None:
+            return None
+        position = None
+        if run.status == "queued":
+            ahead = session.scalar(
+                select(func.count()).select_from(Run).where(Run.status == "queued", Run.id < run.id)
+            )
+            position = int(ahead or 0) + 1
+        return _to_status(run, position)
 
 
 @dataclass(frozen=True)
@@ -126,19 +135,6 @@ def watch(run_id: int, after_step: int = -1) -> tuple[RunProgress | None, list[M
         position = int(queued_ahead) + 1 if status_ == "queued" else None
         rows = _metrics_in(session, run_id, after_step)
         return RunProgress(owner_id, status_, progress, position), rows
-
-
-def _status_in(session: Session, run_id: int) -> RunStatus | None:
-    run = session.get(Run, run_id)
-    if run is None:
-        return None
-    position = None
-    if run.status == "queued":
-        ahead = session.scalar(
-            select(func.count()).select_from(Run).where(Run.status == "queued", Run.id < run.id)
-        )
-        position = int(ahead or 0) + 1
-    return _to_status(run, position)
 
 
 def list_runs(owner_id: int, lab_id: str | None = None, limit: int = 50) -> list[RunStatus]:
