@@ -104,6 +104,7 @@ OPERATIONS: dict[str, Callable[[Actor | None, Ids], Any]] = {
     "progress.class_progress": lambda a, i: progress.class_progress(a, i.class_id),
     "runs.get_run": lambda a, i: runs.get_run(a, i.run_id),
     "runs.run_metrics": lambda a, i: runs.run_metrics(a, i.run_id),
+    "runs.watch_run": lambda a, i: runs.watch_run(a, i.run_id),
     "runs.cancel_run": lambda a, i: runs.cancel_run(a, i.run_id),
 }
 
@@ -120,6 +121,9 @@ RESULT_CHECKS: dict[str, Callable[[Any, World], bool]] = {
     "progress.class_progress": lambda r, w: r[w.ids.learner_id] == {w.step_id},
     "runs.get_run": lambda r, w: r.id == w.ids.run_id and r.owner_id == w.ids.learner_id,
     "runs.run_metrics": lambda r, w: [m.values for m in r] == [{"loss": 1.5}],
+    "runs.watch_run": lambda r, w: (
+        r[0].owner_id == w.ids.learner_id and [m.values for m in r[1]] == [{"loss": 1.5}]
+    ),
     "runs.cancel_run": lambda r, w: r is True and jobs.status(w.ids.run_id).status == "cancelled",
 }
 
@@ -139,6 +143,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "progress.class_progress": (NF, NF, OK, NF, NF),
     "runs.get_run": (OK, NF, OK, NF, NF),
     "runs.run_metrics": (OK, NF, OK, NF, NF),
+    "runs.watch_run": (OK, NF, OK, NF, NF),
     "runs.cancel_run": (OK, NF, NF, NF, NF),
 }
 CELLS = matrix_cells(MATRIX, ACTORS)
@@ -188,6 +193,7 @@ def test_does_a_refusal_look_the_same_as_a_missing_id(
         ("progress.class_progress", "class_id"),
         ("runs.get_run", "run_id"),
         ("runs.run_metrics", "run_id"),
+        ("runs.watch_run", "run_id"),
         ("runs.cancel_run", "run_id"),
     ],
 )
