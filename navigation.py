@@ -18,6 +18,8 @@ def page(path: str, title: str, icon: str | None, url: str, hidden: bool = False
     )
 
 
+TEACHER_URLS = ("classes", "teams", "learner")  # keep in step with the "Teach" pages below
+
 actor = resolve_actor()
 me = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -50,6 +52,10 @@ else:
             page("classes", "My classes", "groups", "classes"),
             page("teams_admin", "Teams", "groups_3", "teams"),
             page("learner", "Learner", None, "learner", hidden=True),
+        ]
+    else:  # a learner on a teacher's address reads why, instead of "Page not found"
+        sections["Learn"] = me + [
+            page("teachers_only", "For teachers", None, url, hidden=True) for url in TEACHER_URLS
         ]
     pages = st.navigation(sections, expanded=True)
     render_sidebar(actor)

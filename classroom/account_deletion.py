@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select, update
 
 from classroom.access import Actor, require_actor
 from classroom.accounts import AccountError, authenticate
+from classroom.sign_in_throttle import attempts_of
 from db.models import (
     AuthSession,
     Goal,
@@ -21,6 +22,7 @@ from db.models import (
     LoginAttempt,
     Membership,
     Metric,
+    PipelineDraft,
     PipelineVersion,
     Run,
     StepCompletion,
@@ -160,11 +162,11 @@ def _delete_rows(session, actor: Actor) -> tuple[int, int]:  # type: ignore[no-u
     entries = session.execute(delete(JournalEntry).where(JournalEntry.owner_id == uid)).rowcount
     session.execute(delete(StepCompletion).where(StepCompletion.user_id == uid))
     runs = session.execute(delete(Run).where(Run.owner_id == uid)).rowcount
-    for model in (Goal, Upload, PipelineVersion, TuningStudy):
+    for model in (Goal, Upload, PipelineDraft, PipelineVersion, TuningStudy):
         session.execute(delete(model).where(model.owner_id == uid))
     session.execute(delete(AuthSession).where(AuthSession.user_id == uid))
     session.execute(delete(Membership).where(Membership.user_id == uid))
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == actor.username))
+    session.execute(delete(LoginAttempt).where(attempts_of(actor.username)))
     session.execute(delete(User).where(User.id == uid))
     return int(runs or 0), int(entries or 0)
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from classroom.access import Actor
-from db.models import Classroom, LoginAttempt, Membership, User, utcnow
-from db.session import one_writer_at_a_time, read_session, write_session
+from classroom.sign_in_throttle import MAX_FAILURES as MAX_FAILURES  # per name and address
+from classroom.sign_in_throttle import Throttled, reserve_attempt
+from db.models import Classroom, LoginAttempt, Membership, User
+from db.session import read_session, write_session
 from db.settings import PROJECT_ROOT
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
-MAX_FAILURES, FAILURE_WINDOW = 5, timedelta(minutes=15)
+# zxcvbn's score, 0 to 4: 2 is about 10^8 guesses, out of reach of online guessing, which
+# is throttled here; it refuses repeats, sequences, keyboard rows and common words.
+MIN_STRENGTH = 2
+STRENGTH_CHARS = 32  # the estimate reads this many characters: its cost grows steeply after
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 # argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane): about 35 ms of one
 # core per check, against about 240 ms at the library's defaults (64 MiB, 3 passes, 4 lanes),
@@ -29,6 +35,12 @@ PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism
 # One hash at a time per process: a burst of sign-ins, or of guesses on unknown names,
 # queues here and leaves the other cores to the pages.
 _HASHING = threading.BoundedSemaphore(1)
+# At most this many sign-ins (or sign-ups) in a process at once: one hashing, the rest
+# waiting their turn (about half a second at most). Any more are told to come back, so a
+# flood never holds the server's threads (Starlette has 40 for every request that needs one).
+MAX_SIGN_INS_AT_ONCE = 16
+_SIGN_IN_TURNS = threading.BoundedSemaphore(MAX_SIGN_INS_AT_ONCE)
+BUSY = "Too many sign-ins at once, try again in a few seconds."
 
 
 class AccountError(ValueError):
@@ -41,13 +53,32 @@ def common_passwords() -> frozenset[str]:
     return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 
 
-def check_new_password(password: str, username: str) -> None:
+def check_new_password(password: str, username: str, display_name: str = "") -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"Choose a password of at most {MAX_PASSWORD} characters.")
     if password.lower() in common_passwords() or password.lower() == username.lower():
         raise AccountError("That password is too easy to guess; choose another.")
+    estimate = zxcvbn(password[:STRENGTH_CHARS], user_inputs=[username, display_name])
+    if estimate["score"] < MIN_STRENGTH:
+        warning = str(estimate["feedback"]["warning"]).rstrip(".")
+        why = f" ({warning[0].lower()}{warning[1:]})" if warning else ""
+        raise AccountError(
+            f"That password is too easy to guess{why}. "
+            "Choose another: a few words that don't belong together work well."
+        )
+
+
+@contextmanager
+def _sign_in_turn() -> Iterator[None]:
+    """A place among the sign-ins this process handles at once, or AccountError(BUSY)."""
+    if not _SIGN_IN_TURNS.acquire(blocking=False):
+        raise AccountError(BUSY)
+    try:
+        yield
+    finally:
+        _SIGN_IN_TURNS.release()
 
 
 def normalise_username(username: str) -> str:
@@ -67,8 +98,9 @@ def _create_user(
 ) -> Actor:
     username = normalise_username(username)
     display_name = display_name.strip()[:80] or username
-    check_new_password(password, username)
-    password_hash = _hash(password)
+    with _sign_in_turn():
+        check_new_password(password, username, display_name)
+        password_hash = _hash(password)
     try:
         with write_session() as session:
             if role == "teacher" and session.scalar(select(User.id).limit(1)) is not None:
@@ -106,26 +138,31 @@ def sign_up_learner(
     return _create_user(username, display_name, password, "learner", join_code or None)
 
 
-def authenticate(username: str, password: str) -> Actor:
-    """The account for these credentials; AccountError with one generic message otherwise."""
+def authenticate(username: str, password: str, address: str | None = None) -> Actor:
+    """The account for these credentials; AccountError with one generic message otherwise.
+    ``address``: where the attempt came from, for throttling (None: by name alone)."""
     generic = AccountError("Wrong username or password.")
-    name = username.strip().lower()[:64]
-    if len(password) > MAX_PASSWORD:
-        raise generic
-    attempt_id = _reserve_attempt(name)
-    with read_session() as session:
-        user = session.scalar(select(User).where(User.username == name))
-    ok = False
-    if user is not None:
-        ok = _verify(user.password_hash, password)
-    else:
-        _hash(password)  # spend the same time as a real check
-    if not ok or user is None:
-        raise generic
-    with write_session() as session:
-        session.get_one(LoginAttempt, attempt_id).succeeded = True
-        if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
-            session.get_one(User, user.id).password_hash = _hash(password)
+    name = username.strip().lower()
+    if len(password) > MAX_PASSWORD or not USERNAME_RE.fullmatch(name):
+        raise generic  # no account can have that name (the rule is public): nothing to check
+    with _sign_in_turn():
+        try:
+            attempt_id = reserve_attempt(name, address)
+        except Throttled as exc:
+            raise AccountError(str(exc)) from None
+        with read_session() as session:
+            user = session.scalar(select(User).where(User.username == name))
+        ok = False
+        if user is not None:
+            ok = _verify(user.password_hash, password)
+        else:
+            _hash(password)  # spend the same time as a real check
+        if not ok or user is None:
+            raise generic
+        with write_session() as session:
+            session.get_one(LoginAttempt, attempt_id).succeeded = True
+            if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
+                session.get_one(User, user.id).password_hash = _hash(password)
     return Actor.from_user(user)
 
 
@@ -140,39 +177,3 @@ def _verify(password_hash: str, password: str) -> bool:
             return PASSWORD_HASHER.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-
-
-def _reserve_attempt(username: str) -> int:
-    """Record this attempt as failed (until it succeeds) unless the name is throttled.
-
-    Counting and recording in one write transaction, one at a time per name, makes
-    parallel guesses queue up, so a burst cannot get more than MAX_FAILURES checks.
-    """
-    with write_session() as session:
-        one_writer_at_a_time(session, f"sign-in:{username}")
-        if _recent_failures(session, username) >= MAX_FAILURES:
-            raise AccountError("Too many failed attempts; wait 15 minutes and try again.")
-        attempt = LoginAttempt(username=username, succeeded=False)
-        session.add(attempt)
-        session.flush()
-        return attempt.id
-
-
-def _recent_failures(session: Session, username: str) -> int:
-    since = utcnow() - FAILURE_WINDOW
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
-        )
-    )
-    floor = max(since, last_ok) if last_ok else since  # a success resets the count
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at >= floor,
-        )
-    )
-    return int(session.scalar(query) or 0)

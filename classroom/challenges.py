@@ -377,3 +377,25 @@ def leaderboard(actor: Actor | None, challenge_id: int) -> list[LeaderboardRow]:
                 )
             )
         return board
+
+
+def challenge_run_labels(actor: Actor | None, run_ids: list[int]) -> dict[int, str]:
+    """'Challenge: <title> (<dataset>)' for each of these runs trained for a challenge: a
+    challenge run is labelled by its challenge, not by the lab whose settings it used. Only the
+    runs' owner and the class's teacher get labels."""
+    actor = require_actor(actor)
+    if not run_ids:
+        return {}
+    query = (
+        select(Run.id, Challenge.title, Challenge.dataset)
+        .join(Challenge, Challenge.id == Run.challenge_id)
+        .join(Classroom, Classroom.id == Challenge.class_id)
+        .where(Run.id.in_(run_ids))
+    )
+    if actor.is_teacher:
+        query = query.where(Classroom.teacher_id == actor.id)
+    else:
+        query = query.where(Run.owner_id == actor.id)
+    with read_session() as session:
+        rows = session.execute(query).all()
+    return {run_id: f"Challenge: {title} ({dataset})" for run_id, title, dataset in rows}

@@ -108,6 +108,17 @@ def _labs_tried(learner_ids: list[int]) -> set[tuple[int, str]]:
         return {(owner, lab) for owner, lab in rows if owner is not None and lab}
 
 
+def _labs_of_several_objectives() -> set[str]:
+    """Labs whose runs serve several objectives (the optimisation lab's experiments): a run
+    there starts none of those steps by itself, only a check of that step's objective does."""
+    objectives: dict[str, set[str]] = {}
+    for track in tracks().values():
+        for step in track.steps:
+            if step.lab and step.objective:
+                objectives.setdefault(step.lab, set()).add(step.objective)
+    return {lab for lab, found in objectives.items() if len(found) > 1}
+
+
 def class_matrix(actor: Actor | None, class_id: int, today: date | None = None) -> ClassMatrix:
     """The matrix of the teacher's class (NotFound for anyone else)."""
     learners = roster(actor, class_id)
@@ -119,7 +130,9 @@ def class_matrix(actor: Actor | None, class_id: int, today: date | None = None) 
     failed = Counter((e.learner_id, e.step_id) for e in events if e.event == "failed")
     reveals = Counter((e.learner_id, e.step_id) for e in events if e.is_reveal)
     passed = {(e.learner_id, e.step_id) for e in events if e.event == "passed"}
+    checked = {(e.learner_id, e.step_id) for e in events}
     tried = _labs_tried(ids)
+    shared = _labs_of_several_objectives()
     columns = _columns(assignments)
     cells = {}
     for (learner_id, step_id), due in _due_dates(assignments, learners).items():
@@ -131,7 +144,8 @@ def class_matrix(actor: Actor | None, class_id: int, today: date | None = None) 
                 passed=key in passed,
                 failed=failed[key],
                 reveals=reveals[key],
-                started=lab is not None and (learner_id, lab) in tried,
+                started=key in checked
+                or (lab is not None and lab not in shared and (learner_id, lab) in tried),
                 due=due,
                 today=today,
             ),

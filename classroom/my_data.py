@@ -23,6 +23,7 @@ from db.models import (
     ModelCard,
     ObjectiveEvent,
     PeerReview,
+    PipelineDraft,
     PipelineVersion,
     Run,
     StepCompletion,
@@ -151,6 +152,11 @@ def _owned_rows(session, owner_id: int) -> dict[str, Any]:  # type: ignore[no-un
              "columns": p.columns, "spec": p.spec, "created_at": p.created_at,
              "shared_with_team": p.team_shared}
             for p in rows(PipelineVersion, PipelineVersion.id)
+        ],
+        "pipeline_drafts": [
+            {"pipeline": d.pipeline_name, "sources": d.sources, "stages": d.stages,
+             "chosen_version": d.chosen_version, "updated_at": d.updated_at}
+            for d in rows(PipelineDraft, PipelineDraft.id)
         ],
         "tuning_studies": [
             {"id": s.id, "lab": s.lab_id, "method": s.method, "budget": s.budget,

@@ -13,10 +13,12 @@ from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from classroom.datasets import PIPELINE_SOURCE
 from db.models import Upload
 from db.session import read_session, write_session
+from engine.data.bundle import DataError
 from engine.data.uploads import display_name
 from engine.pipeline import ingest, integration, versions
 from engine.pipeline.monitoring import ColumnDrift, drift, metric_history
 from engine.pipeline.spec import PipelineSpec, SqliteSource, UploadSource
+from engine.pipeline.sqlite_source import list_tables
 from engine.pipeline.stages import StageReport, run_pipeline
 
 
@@ -44,6 +46,30 @@ def add_source(actor: Actor | None, data: bytes, filename: str) -> SourceInfo:
     source_id, fmt, summary = ingest.store_source(data, filename)
     name = display_name(filename)[:255]
     _own_upload(actor, source_id, name, PIPELINE_SOURCE)
+    return SourceInfo(source_id, name, fmt, summary)
+
+
+def my_source(actor: Actor | None, source_id: str) -> SourceInfo:
+    """One of the actor's own stored files again (a saved draft names it by id only); its
+    summary lists a database's tables. Another's file, or one gone, is "not found"."""
+    actor = require_actor(actor)
+    with read_session() as session:
+        name = session.scalar(
+            select(Upload.name).where(
+                Upload.owner_id == actor.id,
+                Upload.upload_id == source_id,
+                Upload.kind == PIPELINE_SOURCE,
+            )
+        )
+    if name is None:
+        raise NotFound("No such file.")
+    try:
+        path, fmt = ingest.stored_source(source_id)
+    except DataError:
+        raise NotFound("No such file.") from None
+    summary: dict[str, Any] = {"format": fmt}
+    if fmt == "sqlite":
+        summary["tables"] = list_tables(path)
     return SourceInfo(source_id, name, fmt, summary)
 
 

@@ -179,6 +179,23 @@ class PipelineVersion(Base):
     team_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
+class PipelineDraft(Base):
+    """A learner's working pipeline in the builder, saved on each change so that a reload or
+    a new sign-in finds it: the sources as chosen, the editor's stages, the version looked at."""
+
+    __tablename__ = "pipeline_drafts"
+    __table_args__ = (UniqueConstraint("owner_id", "pipeline_name", name="uq_pipeline_draft"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pipeline_name: Mapped[str] = mapped_column(String(64))
+    # The sources part of a PipelineSpec ({"sources": [...], "join": ...}); None: not read yet.
+    sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The editor's stages as entered: not yet checked, they may not form a valid spec.
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    chosen_version: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class TuningStudy(Base):
     """A learner's hyperparameter study. Its trials live in Optuna's own tables (same database),
     under ``optuna_name``; each trial is a run with ``study_id`` set to this row."""

@@ -74,6 +74,10 @@ def _check_data(path: str, table: str | None) -> int:
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"error: {path}: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    except (RecursionError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # A parser that raised instead of answering: one line, never a traceback.
+        print(f"error: {path}: the file could not be read ({type(exc).__name__}).", file=sys.stderr)
+        return 2
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

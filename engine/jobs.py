@@ -118,7 +118,7 @@ class RunProgress:
 
 def watch(run_id: int, after_step: int = -1) -> tuple[RunProgress | None, list[MetricRow]]:
     """A run's progress and its metric rows after ``after_step``: two small queries in one
-    session, as the live panel asks this every second for every learner watching a run."""
+    session, as the live panel asks this twice a second for every learner watching a run."""
     ahead = (
         select(func.count())
         .where(Run.status == "queued", Run.id < run_id)

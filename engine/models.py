@@ -42,13 +42,18 @@ def dense_features(input_shape: tuple[int, ...], spec: RunSpec) -> nn.Module:
     return nn.Sequential(nn.Flatten(), _dense_layers(flat, spec))  # (N, hidden)
 
 
+CNN_DROPOUT = 0.25  # after the convolutions; on the 8x8 digits it steadies test accuracy
+
+
 def cnn_features(input_shape: tuple[int, ...], spec: RunSpec) -> nn.Module:
-    """depth conv blocks (16, 32, 64... channels). Pooling after every second block and the
-    last one keeps detail on tiny images (8x8 digits) while larger maps still shrink."""
+    """depth conv blocks (32, 64, 128, 128... channels; padding keeps the size). Pooling after
+    every second block and the last keeps detail on tiny images (8x8 digits) while larger maps
+    still shrink; then dropout and one dense layer. Depth 2 is the usual small-image CNN:
+    conv 32, conv 64, max-pool, dropout, dense."""
     channels, height, width = input_shape
     layers: list[nn.Module] = []
     for i in range(spec.depth):
-        out = 16 * 2 ** min(i, 3)
+        out = 32 * 2 ** min(i, 2)
         layers += [nn.Conv2d(channels, out, kernel_size=3, padding=1)]
         if spec.batch_norm:
             layers.append(nn.BatchNorm2d(out))
@@ -57,6 +62,7 @@ def cnn_features(input_shape: tuple[int, ...], spec: RunSpec) -> nn.Module:
             layers.append(nn.MaxPool2d(2))  # (N, out, H/2, W/2)
             height, width = height // 2, width // 2
         channels = out
+    layers.append(nn.Dropout(CNN_DROPOUT))
     layers.append(nn.Flatten())
     layers.append(_dense_layers(channels * height * width, spec.model_copy(update={"depth": 1})))
     return nn.Sequential(*layers)

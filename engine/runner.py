@@ -13,11 +13,22 @@ from sqlalchemy.orm import configure_mappers
 from db.models import Metric, Run, utcnow
 from db.session import dispose_engines, read_session, write_session
 from engine import artifacts, jobs
+from engine.process_liveness import is_running, process_start
 from engine.spec import RunSpec
 from engine.trainer import RunFiles, train
 from engine.training.checkpoint import load_checkpoint
 
 FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the database
+RUN_NICENESS = 10  # a run yields the CPU to the app's processes while they are busy
+
+
+def run_niceness() -> int:
+    """How far a run process lowers its CPU priority (``DLL_RUN_NICENESS``, 0 to 19): on a
+    shared server a class's clicks are answered first and training takes what is left, which
+    is all of it while nobody clicks."""
+    value = os.environ.get("DLL_RUN_NICENESS", "")
+    return min(19, max(0, int(value))) if value.strip().isdigit() else RUN_NICENESS
+
 
 # The worker's fork server imports this module once; set up the ORM's mappings here, so each
 # run process forked from it starts with them ready (otherwise about 0.2 s per run).
@@ -29,6 +40,8 @@ class DatabaseHooks:
 
     def __init__(self, run_id: int, epochs: int, worker_pid: int | None = None) -> None:
         self.run_id, self.epochs, self.worker_pid = run_id, epochs, worker_pid
+        # The worker's start time tells it apart from a later process given the same pid.
+        self.worker_started = process_start(worker_pid) if worker_pid is not None else None
         self.pending: list[Metric] = []
         self.cancel_requested = False
         self.orphaned = False  # the worker that started this run is gone
@@ -67,17 +80,14 @@ class DatabaseHooks:
             )
         self.flushed_rows += len(self.pending)
         self.pending = []
-        self.orphaned = self.worker_pid is not None and not _alive(self.worker_pid)
+        self.orphaned = self.worker_pid is not None and not self._worker_running()
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0 only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    def _worker_running(self) -> bool:
+        """Is the worker that started this run still there (a zombie or a new process that
+        got its pid is not)?"""
+        if self.worker_pid is None or self.worker_started is None:  # gone when the run began
+            return False
+        return is_running(self.worker_pid, self.worker_started)
 
 
 def execute_run(run_id: int, worker_pid: int | None = None) -> str:
@@ -129,5 +139,6 @@ def run_in_child(run_id: int, environment: dict[str, str], worker_pid: int) -> N
     """Entry point of a run process (forked from the worker's warm server)."""
     # The fork server keeps the environment it started with; the worker's settings win.
     os.environ.update(environment)
+    os.nice(run_niceness())  # the web pages a class is clicking come before training
     dispose_engines()  # never share pooled connections across a fork
     execute_run(run_id, worker_pid)

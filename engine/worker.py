@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from db.models import Run, utcnow
 from db.session import write_session
 from db.settings import data_dir, database_url
-from engine import jobs
+from engine.process_liveness import is_running
 
 log = logging.getLogger("engine.worker")
 
 STALE_AFTER = timedelta(seconds=20)  # a running run with no heartbeat for this long is lost
+LOST_WORKER_REASON = "The worker training this run stopped before the run finished."
 CANCEL_GRACE_SECONDS = 10.0
 STUDY_CHECK_SECONDS = 0.5  # how often the worker looks for queued hyperparameter studies
 
@@ -68,6 +69,8 @@ class LocalWorker:
 
     def tick(self) -> None:
         """One round: reap finished processes, sweep lost runs, start queued ones."""
+        from engine import jobs  # with torch: imported after a new worker's first sweep
+
         self._reap()
         self._enforce_cancel_and_limits()
         sweep_stale_runs(exclude=set(self.running))
@@ -127,6 +130,8 @@ class LocalWorker:
         self.studies.clear()
 
     def _reap(self) -> None:
+        from engine import jobs
+
         for run_id, process in list(self.running.items()):
             if process.is_alive():
                 continue
@@ -144,6 +149,8 @@ class LocalWorker:
 
     def _enforce_cancel_and_limits(self) -> None:
         """Kill a run that ignores a cancel for too long or outlives its time limit."""
+        from engine import jobs
+
         for run_id, process in self.running.items():
             state = jobs.status(run_id)
             if state is None or not state.active:
@@ -167,6 +174,8 @@ class LocalWorker:
 
     def stop(self) -> None:
         """Interrupt runs in flight (they can be started again) and wait for them."""
+        from engine import jobs
+
         self._stop_studies()
         for run_id, process in self.running.items():
             process.terminate()
@@ -207,6 +216,29 @@ def sweep_stale_runs(exclude: set[int] | None = None) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def sweep_runs_of_lost_workers() -> int:
+    """Mark interrupted the running runs of workers that are no longer running; returns how
+    many. Called by a worker holding the lock, so no other worker serves this data folder:
+    the runs of a killed one are lost (a training process that outlived it stops by itself)."""
+    own = os.getpid()
+    with write_session() as session:
+        owners = session.execute(
+            select(Run.id, Run.worker_pid).where(
+                Run.status == "running", Run.worker_pid.is_not(None), Run.worker_pid != own
+            )
+        ).all()
+        lost = [run_id for run_id, pid in owners if not is_running(pid)]
+        if not lost:
+            return 0
+        session.execute(
+            update(Run)
+            .where(Run.id.in_(lost), Run.status == "running")
+            .values(status="interrupted", finished_at=utcnow(), reason=LOST_WORKER_REASON)
+        )
+    log.info("runs of a stopped worker marked interrupted: %s", lost)
+    return len(lost)
+
+
 def serve(parent_pid: int | None = None, max_concurrent: int | None = None) -> None:
     """Run the worker until SIGTERM, or until the parent process (the app) is gone."""
     lock = open(data_dir() / "worker.lock", "w")  # noqa: SIM115 - held for the process's life
@@ -215,6 +247,8 @@ def serve(parent_pid: int | None = None, max_concurrent: int | None = None) -> N
     except BlockingIOError:
         log.warning("another worker already serves %s; exiting", data_dir())
         return
+    # First, before torch loads (seconds): the runs a killed worker left "running".
+    sweep_runs_of_lost_workers()
     worker = LocalWorker(max_concurrent or default_concurrency())
     warm_up()
     stopping = False

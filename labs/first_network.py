@@ -7,6 +7,9 @@ from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
 
 TARGET = 0.95
+# Each hint alone is a real step on the default run (seed 0, 8x8 digits, measured): the dense
+# network reaches 94.2% in 10 epochs and 95.6% in 20; the CNN reaches 97.2% in 10 epochs.
+MORE_EPOCHS = 20
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256)
@@ -44,15 +47,17 @@ def hints_for_run(outcome: RunOutcome) -> list[str]:
         hints.append(
             "Plain SGD needs a larger learning rate than Adam: try 0.03 to 0.1 with momentum 0.9."
         )
-    if epochs < 15:
+    if epochs < MORE_EPOCHS:
         hints.append(
             f"The network saw the training images only {epochs} times. If the "
-            "validation curve was still rising at the end, train for more epochs."
+            f"validation curve was still rising at the end, train for {MORE_EPOCHS} epochs "
+            "or more."
         )
     if spec.get("model") == "dense":
         hints.append(
             "A dense network treats each pixel on its own. A CNN looks at small "
-            "neighbourhoods of pixels, which suits images: switch the model to CNN."
+            "neighbourhoods of pixels, which suits images: switch the model to CNN and "
+            "keep the other settings."
         )
     if not hints:
         hints.append(
@@ -68,10 +73,10 @@ REACH_TARGET = Objective(
     check=reached_target,
     hints=hints_for_run,
     solution=lambda _outcome: (
-        "Choose the CNN model with the Adam optimiser, a learning rate of 0.001, a batch "
-        "size of 32 and 20 epochs, then press Train. A CNN learns the shapes of pen strokes "
-        "from neighbouring pixels; with these settings it reaches about 97% on the test "
-        "images within a minute."
+        "Choose the CNN model and keep the starting settings: the Adam optimiser, a learning "
+        "rate of 0.001, a batch size of 32 and 10 epochs, then press Train. A CNN learns the "
+        "shapes of pen strokes from neighbouring pixels; with these settings it reaches about "
+        "97% on the test images in a few seconds."
     ),
 )
 

@@ -27,6 +27,9 @@ class Objective:
     check: Callable[[RunOutcome], bool]
     hints: Callable[[RunOutcome], list[str]]
     solution: Callable[[RunOutcome], str] | None = None
+    # Whether an outcome tried this objective at all (None: every outcome does). A missed
+    # objective that was not tried is no failure: it gets no "Not yet" and no failed event.
+    attempted: Callable[[RunOutcome], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ObjectiveOutcome:
     outcome_key: str | None = None  # which run or action was checked (dedupes its events)
     run_id: int | None = None
     objective: Objective | None = field(default=None, compare=False, repr=False)
+    attempted: bool = True  # False: the run did not try this objective (see Objective)
 
 
 def outcome_key(outcome: RunOutcome) -> tuple[str, int | None]:
@@ -56,13 +60,14 @@ def evaluate(objectives: tuple[Objective, ...], outcome: RunOutcome) -> list[Obj
     results = []
     for objective in objectives:
         passed = bool(objective.check(outcome))
+        tried = passed or objective.attempted is None or bool(objective.attempted(outcome))
         hints = () if passed else tuple(objective.hints(outcome))
         solution = None
         if not passed and objective.solution is not None:
             solution = objective.solution(outcome)
         results.append(
             ObjectiveOutcome(
-                objective.id, objective.text, passed, hints, solution, key, run_id, objective
+                objective.id, objective.text, passed, hints, solution, key, run_id, objective, tried
             )
         )
     return results

@@ -129,3 +129,28 @@ def pair_hints(outcome: RunOutcome, allowed: set[str], want: Want, what: str) ->
         f"{' and '.join(sorted(label(f) for f in allowed))}, so any difference in the curves "
         "comes from that one change."
     ]
+
+
+# --- which experiment a run tried ---------------------------------------------------------
+
+
+def comparison_spec(outcome: RunOutcome, baseline: dict[str, Any]) -> dict[str, Any]:
+    """What this run is compared with: the learner's run just before it, or for a first run
+    the lab's starting settings (``baseline``)."""
+    own_id = outcome.get("id")
+    earlier = [
+        o
+        for o in outcome.get("others", [])
+        if isinstance(o.get("id"), int) and (own_id is None or o["id"] < own_id)
+    ]
+    if not earlier:
+        return {**_DEFAULTS, **baseline}
+    return spec_of(max(earlier, key=lambda o: o["id"]))
+
+
+def changed_from_comparison(
+    outcome: RunOutcome, baseline: dict[str, Any], fields: set[str]
+) -> bool:
+    """Whether this run changed any of ``fields`` from the run it is compared with."""
+    before, now = comparison_spec(outcome, baseline), spec_of(outcome)
+    return any(before.get(f) != now.get(f) for f in fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.spec import RunSpec
@@ -9,6 +10,8 @@ from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
 from labs.run_pairs import (
     accuracy_of,
+    changed_from_comparison,
+    comparison_spec,
     extra_differences,
     finished,
     label,
@@ -260,6 +263,11 @@ def transfer_compared(outcome: RunOutcome) -> bool:
 
 def transfer_hints(outcome: RunOutcome) -> list[str]:
     spec = spec_of(outcome)
+    if spec["dataset"] == "digits-0-4":
+        return [
+            "This run can be your source network. Now train on digits-5-9 twice with the same "
+            f"few labels (at most {FEW_LABELS}): once starting from this run, once from scratch."
+        ]
     if spec["dataset"] != "digits-5-9":
         return [
             "Train a source network on digits-0-4 first. Then train on digits-5-9 twice with "
@@ -290,6 +298,45 @@ def data_parallel_hints(outcome: RunOutcome) -> list[str]:
     workers = spec_of(outcome)["data_parallel"]
     what = "1 worker" if workers > 1 else "2 data-parallel workers"
     return pair_hints(outcome, {"data_parallel"}, _workers_differ, what)
+
+
+# --- which experiments a run tried -----------------------------------------------------------
+# A run tries an experiment when it changes the setting under test from the run it is compared
+# with (the learner's previous run, or the lab's defaults for a first run), or uses a setting
+# that only that experiment needs. Only those get a verdict, and only those can count as a
+# failed check for the teacher.
+
+
+def _changed(*fields: str) -> Callable[[RunOutcome], bool]:
+    return lambda outcome: changed_from_comparison(outcome, DEFAULT_SPEC.model_dump(), set(fields))
+
+
+def tried_optimisers(outcome: RunOutcome) -> bool:
+    before = {"spec": comparison_spec(outcome, DEFAULT_SPEC.model_dump())}
+    return _family(before) != _family(outcome)
+
+
+def tried_rescue(outcome: RunOutcome) -> bool:
+    at_rate = spec_of(outcome)["learning_rate"] >= RESCUE_RATE
+    return at_rate or _changed("clip_grad_norm", "clip_grad_value")(outcome)
+
+
+def tried_early_stopping(outcome: RunOutcome) -> bool:
+    patience = spec_of(outcome)["early_stopping_patience"] > 0
+    return patience or _changed("early_stopping_patience")(outcome)
+
+
+def tried_mixed_precision(outcome: RunOutcome) -> bool:
+    return spec_of(outcome)["mixed_precision"] != "off"
+
+
+def tried_transfer(outcome: RunOutcome) -> bool:
+    spec = spec_of(outcome)
+    return spec["dataset"] != "digits" or spec["pretrained_from"] is not None
+
+
+def tried_data_parallel(outcome: RunOutcome) -> bool:
+    return spec_of(outcome)["data_parallel"] > 1 or _changed("data_parallel")(outcome)
 
 
 SOLUTIONS = {
@@ -340,6 +387,7 @@ OBJECTIVES = (
         batch_norm_compared,
         batch_norm_hints,
         solution=lambda _outcome: SOLUTIONS["batch-norm"],
+        attempted=_changed("batch_norm"),
     ),
     Objective(
         "optimisers",
@@ -347,6 +395,7 @@ OBJECTIVES = (
         optimisers_compared,
         optimiser_hints,
         solution=lambda _outcome: SOLUTIONS["optimisers"],
+        attempted=tried_optimisers,
     ),
     Objective(
         "rescue-divergence",
@@ -355,6 +404,7 @@ OBJECTIVES = (
         rescued_divergence,
         rescue_hints,
         solution=lambda _outcome: SOLUTIONS["rescue-divergence"],
+        attempted=tried_rescue,
     ),
     Objective(
         "early-stopping",
@@ -362,6 +412,7 @@ OBJECTIVES = (
         early_stopping_compared,
         early_stopping_hints,
         solution=lambda _outcome: SOLUTIONS["early-stopping"],
+        attempted=tried_early_stopping,
     ),
     Objective(
         "mixed-precision",
@@ -369,6 +420,7 @@ OBJECTIVES = (
         mixed_precision_used,
         mixed_precision_hints,
         solution=lambda _outcome: SOLUTIONS["mixed-precision"],
+        attempted=tried_mixed_precision,
     ),
     Objective(
         "transfer",
@@ -376,6 +428,7 @@ OBJECTIVES = (
         transfer_compared,
         transfer_hints,
         solution=lambda _outcome: SOLUTIONS["transfer"],
+        attempted=tried_transfer,
     ),
     Objective(
         "data-parallel",
@@ -383,6 +436,7 @@ OBJECTIVES = (
         data_parallel_compared,
         data_parallel_hints,
         solution=lambda _outcome: SOLUTIONS["data-parallel"],
+        attempted=tried_data_parallel,
     ),
 )
 

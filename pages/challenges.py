@@ -8,6 +8,8 @@ from ui.challenge_admin import render_close_button, render_open_form
 from ui.challenge_board import render_leaderboard
 from ui.challenge_entry import render_entry
 from ui.challenge_time import shown
+from ui.challenge_watch import follow_challenge_runs
+from ui.confirm_destructive import render_done_notice
 
 actor = require_signed_in()
 st.title("Class challenges")
@@ -15,6 +17,7 @@ st.write(
     "Train the best model you can within a run budget. Every run is scored on examples "
     "held back from everyone, so the only way up the board is a model that generalises."
 )
+render_done_notice()
 if actor.is_teacher:
     render_open_form(actor)
 
@@ -41,6 +44,7 @@ st.markdown(
     f"Dataset **{challenge.dataset}** · {challenge.run_budget} runs per {challenge.budget_per}"
     f" · {state} {shown(challenge.deadline)}"
 )
+follow_challenge_runs(actor, challenge.id)
 if actor.is_teacher:
     render_close_button(actor, challenge)
 else:

@@ -27,7 +27,7 @@ with (
         try:
             made = classes.create_class(teacher, name)
             st.session_state["chosen_class"] = made.id
-            st.success(f"Created {made.name}. Its join code is {made.join_code}.")
+            st.success(f"Created {md_escape(made.name)}. Its join code is {made.join_code}.")
         except ValueError as exc:
             st.error(str(exc))
 

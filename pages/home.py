@@ -10,12 +10,13 @@ from labs.catalog import competencies, tracks
 from ui.auth import require_signed_in
 from ui.cards import competency_card
 from ui.evidence import catch_up
+from ui.markdown_text import md_escape
 
 actor = require_signed_in()
 catch_up(actor)
 done = progress.completed_steps(actor)
 
-st.title(f"Welcome, {actor.display_name}")
+st.title(f"Welcome, {md_escape(actor.display_name)}")
 
 
 def due_words(due: date, finished: bool) -> str:
@@ -34,9 +35,9 @@ if work:
         finished = sum(s.id in done for s in item.steps)
         with st.container(border=True):
             text_col, link_col = st.columns([3, 1], vertical_alignment="center")
+            due = due_words(item.due_date, finished == len(item.steps))
             text_col.markdown(
-                f"**{item.title}** · {due_words(item.due_date, finished == len(item.steps))} · "
-                f"{finished} of {len(item.steps)} steps done"
+                f"**{md_escape(item.title)}** · {due} · {finished} of {len(item.steps)} steps done"
             )
             link_col.page_link(
                 "pages/track.py",
@@ -62,6 +63,6 @@ if not actor.is_teacher and not classes.list_classes(actor):
         if st.form_submit_button("Join"):
             try:
                 joined = classes.join_class(actor, code)
-                st.success(f"You joined {joined.name}.")
+                st.success(f"You joined {md_escape(joined.name)}.")
             except NotFound as exc:
                 st.error(str(exc))

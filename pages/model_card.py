@@ -7,7 +7,7 @@ from labs.model_card import LAB
 from ui.auth import require_signed_in
 from ui.model_card_editor import render_card_editor
 from ui.model_card_publish import render_card_controls
-from ui.model_card_run import finished_runs, pick_run, render_run_summary
+from ui.model_card_run import finished_runs, pick_run, render_run_summary, run_origins
 from ui.model_card_view import render_class_cards
 from ui.review_list import render_reviews
 from ui.step_reflection import render_step_reflection
@@ -32,11 +32,13 @@ if not found:
     st.page_link("pages/data_types.py", label="Try a table (penguins)", icon=":material/category:")
     st.stop()
 
-run = pick_run(found)
-with st.container(border=True):
-    render_run_summary(run, key=f"mc_run_{run.id}")
-
+origins = run_origins(actor, found)
+run = pick_run(actor, found, origins)
 card = model_cards.card_for_run(actor, run.id)
+st.subheader(f"{'Your' if card else 'A new'} model card for run {run.id}")
+with st.container(border=True):
+    render_run_summary(run, key=f"mc_run_{run.id}", origin=origins[run.id])
+
 render_card_editor(actor, run, card)
 st.divider()
 render_card_controls(actor, card, run)

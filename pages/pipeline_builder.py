@@ -4,6 +4,7 @@ import streamlit as st
 
 from labs.pipeline_builder import LAB, reflection_facts
 from ui.auth import require_signed_in
+from ui.pipeline_draft import restore_draft, save_draft, show_notice, version_index
 from ui.pipeline_lab import (
     current_result,
     render_code,
@@ -11,6 +12,7 @@ from ui.pipeline_lab import (
     render_reports,
     render_stage_editor,
     run_and_report,
+    table_caption,
     validated_spec,
 )
 from ui.pipeline_sources import forget_inputs, pick_sources
@@ -21,9 +23,8 @@ from ui.pipeline_versions import (
     render_quality,
     render_rerun,
     render_share_toggle,
+    render_store_and_download,
     render_training,
-    safe_csv,
-    store_version,
     train_on_version,
     versions_table,
 )
@@ -36,14 +37,14 @@ st.write(
     "and compare versions to see what changed before a model learns from them."
 )
 
+restore_draft(actor)  # the working pipeline saved last time, once per opening of the page
+show_notice()
 picked = pick_sources(actor)
 if picked is None:
     st.stop()
 sources, frame = picked
 info, again = st.columns([5, 1])
-info.caption(
-    f"{len(frame)} rows, {frame.shape[1]} columns, {int(frame.isna().sum().sum())} missing"
-)
+info.caption(table_caption(sources, frame))
 again.button("Read again", key="pl_read_again", on_click=forget_inputs, width="stretch")
 
 build, store, monitor, code = st.tabs(["Build and run", "Versions", "Monitor", "Show as code"])
@@ -60,25 +61,18 @@ with build:
         render_reports(result)
 
 with store:
-    if result:
-        if st.button("Store as a new version", key="pl_store"):
-            store_version(actor, spec, result["frame"])
-        st.download_button(
-            "Download the cleaned data (CSV)",
-            safe_csv(result["frame"]),
-            file_name="cleaned.csv",
-            mime="text/csv",
-            key="pl_download",
-        )
-    else:
-        st.caption("Run the pipeline to store or download its output.")
-    numbers = versions_table(actor)
+    render_store_and_download(actor, spec, result)
+    stored = versions_table(actor)
+    numbers = [v.version for v in stored]
+    chosen = None
     if numbers:
-        chosen = st.selectbox("Version", numbers, index=len(numbers) - 1, key="pl_version")
+        chosen = st.selectbox("Version", numbers, index=version_index(numbers), key="pl_version")
+    save_draft(actor, sources, stages, chosen)  # every change of source, stages or version
+    if chosen is not None:
         render_share_toggle(actor, chosen)
         quality, history = st.tabs(["Data quality", "Runs on this version"])
         with quality:
-            render_quality(actor, chosen)
+            render_quality(actor, stored[numbers.index(chosen)])
         with history:
             if st.button("Train a dense network on it", key="pl_train"):
                 train_on_version(actor, chosen)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from classroom import classes, teams
 from ui.auth import require_signed_in
+from ui.confirm_destructive import render_done_notice
 from ui.team_fork_form import render_fork_form, render_fork_started
 from ui.team_panels import (
     render_forks,
@@ -27,6 +28,7 @@ st.write(
     "your own run from one of theirs (a fork). Then try to beat it. Pipelines your teammates "
     "share are below: preview them, download them, or reuse their stages."
 )
+render_done_notice()
 my_classes = classes.list_classes(actor)
 if not my_classes:
     st.info("Join a class first: teams are formed within a class.")

@@ -20,7 +20,7 @@ if track is None:
 catch_up(actor)
 done = progress.completed_steps(actor)
 comp = competency(track.competency)
-st.caption(f"{comp.icon} {comp.name}")
+st.caption(f"{comp.icon} {comp.name} track")
 st.title(track.title)
 st.markdown(track.introduction)
 st.progress(
@@ -37,9 +37,13 @@ for number, step in enumerate(track.steps, start=1):
                     st.graphviz_chart(text, width="stretch")
                 else:
                     st.markdown(text)
-            if step.id not in done and st.button("Mark as read", key=f"read_{step.id}"):
-                progress.complete_step(actor, StepRef(track.id, step.id, track.competency))
-                st.rerun()
+            if step.id not in done:
+                st.button(  # recorded before the rerun draws the page: one rerun, not two
+                    "Mark as read",
+                    key=f"read_{step.id}",
+                    on_click=progress.complete_step,
+                    args=(actor, StepRef(track.id, step.id, track.competency)),
+                )
         elif step.kind == "lab":
             st.write(step.summary)
             if step.also_counts_for:

@@ -3,20 +3,14 @@
 import streamlit as st
 
 from classroom import runs
-from labs import evidence
 from labs.run_explanations import explain
-from labs.training_optimisation import LAB, experiments_met
+from labs.training_optimisation import LAB
 from ui.auth import require_signed_in
-from ui.compare_runs import (
-    choose_run,
-    merge_earlier,
-    render_comparison,
-    render_explanations,
-    run_picker,
-)
+from ui.compare_runs import choose_run, render_comparison, render_explanations, run_picker
+from ui.guided_experiments import render_guided_experiments
 from ui.live_run import render_live_panel
 from ui.optimisation_controls import optimisation_controls, submit_settings, transfer_sources
-from ui.run_results import render_objectives, render_outcome
+from ui.run_results import render_outcome
 
 actor = require_signed_in()
 st.title(LAB.title)
@@ -53,9 +47,7 @@ if run is not None and not run.active:
     st.subheader("What this run shows")
     render_explanations(explain(run, runs.run_metrics(actor, run.id)))
     st.subheader("Guided experiments")
-    finished = [evidence.outcome_of(r) for r in history if not r.active]
-    met = experiments_met(finished) if run.owner_id == actor.id else {}
-    render_objectives(merge_earlier(evidence.check_run(actor, run), met))
+    render_guided_experiments(actor, run, history)
 
 st.divider()
 st.subheader("Compare runs")

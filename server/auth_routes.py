@@ -15,6 +15,7 @@ from classroom import accounts, sessions
 from classroom.access import Actor
 from db.session import read_session
 from server.forms import field, page
+from server.trusted_proxy import client_address, is_https
 
 COOKIE_MAX_AGE = int(sessions.ABSOLUTE_TIMEOUT.total_seconds())
 
@@ -27,10 +28,13 @@ def _safe_next(target: str | None) -> str:
 
 
 def _same_origin(request: Request) -> bool:
+    """Was the form sent from this site's own page: same scheme, host and port?"""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None  # a form POST from a real browser sends Origin
-    return urlsplit(origin).netloc == request.headers.get("host")
+    parts = urlsplit(origin)
+    scheme = "https" if is_https(request) else "http"
+    return parts.scheme == scheme and parts.netloc == request.headers.get("host")
 
 
 def _signed_in(request: Request, actor: Actor, target: str) -> Response:
@@ -42,7 +46,7 @@ def _signed_in(request: Request, actor: Actor, target: str) -> Response:
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
         path="/",
     )
     return response
@@ -64,7 +68,10 @@ async def login(request: Request) -> Response:
         username = str(form.get("username", ""))
         try:
             actor = await run_in_threadpool(
-                accounts.authenticate, username, str(form.get("password", ""))
+                accounts.authenticate,
+                username,
+                str(form.get("password", "")),
+                client_address(request),
             )
             return _signed_in(request, actor, target)
         except accounts.AccountError as exc:

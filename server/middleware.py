@@ -1,5 +1,7 @@
-"""Security headers on every response; anonymous page loads go to the sign-in form; behind
-``server.serve``'s nginx, the routing cookie that keeps a browser on one app process."""
+"""Security headers on every response; anonymous page loads go to the sign-in form, and
+Streamlit's own endpoints that take data or tell about the server refuse anyone not signed
+in; behind ``server.serve``'s nginx, the routing cookie that keeps a browser on one app
+process."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from classroom import sessions
+from classroom.access import Actor
 from server.nginx_conf import ROUTE_COOKIE, ROUTE_HEADER
+from server.trusted_proxy import is_https
 
 # Learner text never loads outside resources: images and connections only from this site.
 CSP = "; ".join(
@@ -42,6 +46,13 @@ OPEN_PREFIXES = (
     "/favicon",
 )
 ROUTE_KEY = re.compile(r"[0-9a-f]{32}")  # nginx's $request_id
+# Streamlit's upload endpoint keeps each file in this process's memory: only for people
+# signed in (an anonymous websocket session is enough for Streamlit itself).
+UPLOAD_PREFIX = "/_stcore/upload_file/"
+# Streamlit's metrics tell how many sessions are open and how much memory they hold:
+# teachers only.
+METRICS_PATH = "/_stcore/metrics"
+HSTS = "max-age=31536000"  # a year; only ever sent over https
 
 
 def _is_page_load(request: Request) -> bool:
@@ -57,18 +68,39 @@ def _is_page_load(request: Request) -> bool:
 
 class SecurityMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if _is_page_load(request):
-            token = request.cookies.get(sessions.COOKIE_NAME)
-            actor = await run_in_threadpool(sessions.actor_for_token, token)
-            if actor is None:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                redirect = RedirectResponse(f"/auth/login?next={quote(target)}", status_code=303)
-                return _finished(request, redirect)  # every response, redirects too
+        refusal = await _refusal(request)
+        if refusal is not None:
+            return _finished(request, refusal)  # every response, redirects too
         return _finished(request, await call_next(request))
 
 
+async def _actor(request: Request) -> Actor | None:
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    return await run_in_threadpool(sessions.actor_for_token, token)
+
+
+async def _refusal(request: Request) -> Response | None:
+    """What to answer instead of the app, or None to let the request through."""
+    path = request.url.path
+    if _is_page_load(request):
+        if await _actor(request) is None:
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/auth/login?next={quote(target)}", status_code=303)
+    elif path.startswith(UPLOAD_PREFIX):
+        if await _actor(request) is None:
+            return PlainTextResponse("Sign in to upload files.", status_code=403)
+    elif path.rstrip("/") == METRICS_PATH:
+        actor = await _actor(request)
+        if actor is None or not actor.is_teacher:
+            return PlainTextResponse("Only a signed-in teacher can see this.", status_code=403)
+    return None
+
+
 def _finished(request: Request, response: Response) -> Response:
-    return _with_route_cookie(request, _with_security_headers(response))
+    response = _with_route_cookie(request, _with_security_headers(response))
+    if is_https(request):  # browsers ignore HSTS sent over plain http anyway
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 def _with_route_cookie(request: Request, response: Response) -> Response:
@@ -83,7 +115,7 @@ def _with_route_cookie(request: Request, response: Response) -> Response:
         key,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
         path="/",
     )
     return response

@@ -131,6 +131,13 @@ http {{
         default upgrade;
         ""      close;
     }}
+    # https when the browser used it: to nginx itself, or to a TLS proxy in front of it that
+    # said so. The app then marks its cookies Secure and sends HSTS. (A browser that claims
+    # https over plain http only loses its own cookies.)
+    map $http_x_forwarded_proto $dll_forwarded_proto {{
+        default $scheme;
+        https   https;
+    }}
 
     upstream dll_apps {{
         hash $dll_route consistent;  # sticky: one browser, one process
@@ -153,7 +160,7 @@ http {{
         proxy_set_header Connection $connection_upgrade;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-Proto $dll_forwarded_proto;
         proxy_set_header {ROUTE_HEADER} $dll_route;
 
         # Failover: a process that is down (restarting) is skipped and the next one answers.

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import http.client
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import TextIOWrapper
 from pathlib import Path
 
 from db.settings import PROJECT_ROOT
@@ -18,6 +19,7 @@ from db.settings import PROJECT_ROOT
 APP_HOST = "127.0.0.1"  # app processes listen on loopback only; nginx is the way in
 PR_SET_PDEATHSIG = 1
 SIGTERM = 15
+STDERR_FD = 2  # the launcher's own stderr, even where sys.stderr is replaced (tests)
 
 
 def _die_with_parent() -> None:
@@ -27,12 +29,16 @@ def _die_with_parent() -> None:
 
 @dataclass
 class Child:
-    """One supervised process; with ``log`` None its output goes to the launcher's stderr."""
+    """One supervised process, in a process group of its own; with ``log`` None its output
+    goes to the launcher's stderr. ``die_with_parent``: SIGTERM when the launcher dies. A
+    process with threads (an app) must not ask for it, as it runs Python between fork and
+    exec; the worker an app starts watches its parent's pid instead."""
 
     name: str
     command: list[str]
     env: dict[str, str]
     log: Path | None = None
+    die_with_parent: bool = True
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     failures: int = 0  # quick deaths in a row, for the back-off
@@ -46,10 +52,11 @@ class Child:
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
-                stdout=out or sys.stderr,
+                stdout=out or STDERR_FD,
                 stderr=subprocess.STDOUT,
-                process_group=0,  # a Ctrl-C reaches the launcher only: it stops them in order
-                preexec_fn=_die_with_parent,
+                # A Ctrl-C reaches the launcher only: it stops them in order.
+                process_group=0,
+                preexec_fn=_die_with_parent if self.die_with_parent else None,
             )
         finally:
             if out:
@@ -93,6 +100,68 @@ class Child:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class SupervisorLock:
+    """An flock on a file in the data folder: of all the processes that could start the
+    job worker (app processes, launchers), only the one holding it does. The kernel lets it
+    go when that process ends, however it ends, so another can take over."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: TextIOWrapper | None = None
+
+    def acquire(self) -> bool:
+        """Hold the lock (at once or never: no waiting); True while this process holds it."""
+        if self.file is None:
+            file = self.path.open("a")  # not inherited by children (PEP 446)
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                file.close()
+                return False
+            self.file = file
+        return True
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.file.close()  # closing the only descriptor releases the flock
+            self.file = None
+
+
+@dataclass
+class WorkerSupervisor:
+    """Keeps the one job worker of a data folder running: started by whoever holds the lock,
+    reaped and started again when it dies. ``check()`` is called every fraction of a second."""
+
+    child: Child
+    lock: SupervisorLock
+    waiting_said: bool = False
+
+    def check(self, max_backoff: float) -> Iterator[str]:
+        """Start or restart the worker if this process holds the lock; yields what it did."""
+        if not self.lock.acquire():
+            if not self.waiting_said:
+                self.waiting_said = True
+                yield f"another process runs the job worker ({self.lock.path} is locked)"
+            return
+        if self.child.process is None:
+            self.child.start()
+            yield self.child.describe()
+            return
+        yield from self.child.revive(max_backoff)  # polling it reaps a dead worker at once
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's pid while it runs."""
+        process = self.child.process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def stop(self, timeout: float) -> None:
+        """Stop the worker (it marks runs in flight interrupted) and let the lock go."""
+        self.child.terminate()
+        self.child.wait(timeout)
+        self.lock.release()
 
 
 @dataclass

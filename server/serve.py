@@ -22,7 +22,15 @@ from typing import Any
 
 from db.settings import PROJECT_ROOT, data_dir
 from server import nginx_conf
-from server.processes import APP_HOST, App, Child, free_port, healthy
+from server.processes import (
+    APP_HOST,
+    App,
+    Child,
+    SupervisorLock,
+    WorkerSupervisor,
+    free_port,
+    healthy,
+)
 
 START_TIMEOUT = 120.0  # seconds for a process to answer its health check
 POLL_SECONDS = 0.5
@@ -87,7 +95,10 @@ class Served:
         self.stop_signal: int | None = None
         logs = self.layout.logs
         worker = [sys.executable, "-m", "engine", "worker", "--parent-pid", str(os.getpid())]
-        self.worker = Child("job worker", worker, self.env, logs / "worker.log")
+        lock = SupervisorLock(data_dir().resolve() / "worker-supervisor.lock")
+        self.worker = WorkerSupervisor(
+            Child("job worker", worker, self.env, logs / "worker.log"), lock
+        )
         self.apps: list[App] = []
         taken = {port}
         for number in range(1, processes + 1):
@@ -117,8 +128,8 @@ class Served:
 
         upgrade()  # once, before any process uses the database
         self.layout.create()
-        self.worker.start()
-        say(self.worker.describe())
+        for line in self.worker.check(MAX_BACKOFF):
+            say(line)
         for app in self.apps:
             app.start()
         for app in self.apps:
@@ -161,20 +172,23 @@ class Served:
             self.check_stop()
             if self.nginx is not None and (code := self.nginx.exit_code()) is not None:
                 raise ServeError(f"nginx exited with code {code}; see {self.layout.error_log}")
-            for child in [*self.apps, self.worker]:
-                for line in child.revive(MAX_BACKOFF):
+            for app in self.apps:
+                for line in app.revive(MAX_BACKOFF):
                     say(line)
+            for line in self.worker.check(MAX_BACKOFF):  # reaps a dead worker, starts another
+                say(line)
             time.sleep(POLL_SECONDS)
 
     def stop(self) -> None:
         """nginx first (no new requests), then the app processes, then the worker (which
         marks runs in flight as interrupted, to be started again)."""
-        for group, timeout in (([self.nginx], 10), (self.apps, 15), ([self.worker], 30)):
+        for group, timeout in (([self.nginx], 10), (self.apps, 15)):
             children = [c for c in group if c is not None]
             for child in children:
                 child.terminate()
             for child in children:
                 child.wait(timeout)
+        self.worker.stop(30)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -27,15 +27,16 @@ STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
 def competency_card(comp: Competency, track: Track, done: set[str]) -> None:
     finished = sum(1 for s in track.steps if s.id in done)
     with st.container(border=True, height="stretch"):
-        st.markdown(f"#### {comp.icon} {comp.name}")
+        st.markdown(f"#### {comp.icon} {comp.name}")  # content, not a person's words
         st.write(comp.summary)
         st.caption("Practised in: " + "; ".join(comp.practised_in))
-        st.progress(
-            finished / len(track.steps), text=f"{finished} of {len(track.steps)} steps done"
+        st.progress(  # the track's own title, as its page shows it: one name per track
+            finished / len(track.steps),
+            text=f"Track: {track.title} · {finished} of {len(track.steps)} steps done",
         )
         st.page_link(
             "pages/track.py",
-            label=f"Open the {comp.name} track",
+            label="Open track",  # short: a long competency name was cut off in the card
             icon=":material/arrow_forward:",
             query_params={"id": track.id},
         )

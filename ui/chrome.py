@@ -6,6 +6,7 @@ import streamlit as st
 
 from classroom.access import Actor
 from classroom.classes import list_classes
+from ui.markdown_text import md_escape
 
 # A plain same-tab form: links and buttons inside Streamlit open new tabs or cannot set cookies.
 SIGN_OUT_FORM = (
@@ -18,9 +19,9 @@ SIGN_OUT_FORM = (
 
 def render_sidebar(actor: Actor) -> None:
     with st.sidebar:
-        st.markdown(f"**{actor.display_name}**")
+        st.markdown(f"**{md_escape(actor.display_name)}**")
         st.caption(f"{actor.role.title()} · @{actor.username}")
         classes = list_classes(actor)
         if classes and not actor.is_teacher:
-            st.caption("Class: " + ", ".join(c.name for c in classes))
+            st.caption("Class: " + ", ".join(md_escape(c.name) for c in classes))
         st.html(SIGN_OUT_FORM)

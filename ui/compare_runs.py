@@ -181,19 +181,38 @@ def _rows(actor: Actor, run_id: int) -> list[tuple[float, dict[str, float]]]:
     return cache["rows"]
 
 
+COMPARE_KEY = "compare_runs"
+CHOSEN_BY_HAND = "_compare_runs_chosen"  # the learner picked runs: stop following new ones
+
+
+def _chosen_by_hand() -> None:
+    st.session_state[CHOSEN_BY_HAND] = True
+
+
+def _follow_newest(ids: list[int]) -> None:
+    """Compare the newest run with the one before it, following each new run, until the
+    learner picks runs themselves (a widget's default is read only when it first appears)."""
+    if st.session_state.get(CHOSEN_BY_HAND):
+        kept = [i for i in st.session_state.get(COMPARE_KEY, []) if i in ids]
+        st.session_state[COMPARE_KEY] = kept  # a run that is gone leaves the choice
+    else:
+        st.session_state[COMPARE_KEY] = ids[:2]  # history is newest first
+
+
 def render_comparison(actor: Actor, history: list[RunStatus]) -> None:
     """Pick up to four runs; curves refresh each second while any of them trains."""
     if len(history) < 2:
         st.info("Train at least two runs to compare them side by side.")
         return
     by_id = {r.id: r for r in history}
+    _follow_newest(list(by_id))
     chosen_ids = st.multiselect(
         "Runs to compare (up to four)",
         list(by_id),
-        default=list(by_id)[:2],
         max_selections=MAX_RUNS,
         format_func=lambda i: run_label(by_id[i]),
-        key="compare_runs",
+        key=COMPARE_KEY,
+        on_change=_chosen_by_hand,
     )
     if not chosen_ids:
         st.caption("Choose runs above to compare them.")

@@ -6,49 +6,74 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 MAX_WAVE_POINTS = 2000  # a 1-s clip has 8,000 samples; the picture needs far fewer
+_PIXEL_HOVER = "row %{y}, column %{x}: %{z:.2f}<extra></extra>"
+
+
+def _grid_axes(n: int, columns: int, rows: int) -> dict[str, Any]:
+    """Axes for an image grid written as data (what make_subplots and one update per cell
+    lay out, at a tenth of the cost): each cell's own x and y axis, pixels square."""
+    gap_x, gap_y = 0.02, 0.12 / rows
+    width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
+    layout: dict[str, Any] = {}
+    for i in range(n):
+        row, col = divmod(i, columns)
+        left, top = col * (width + gap_x), 1 - row * (height + gap_y)
+        suffix = "" if i == 0 else str(i + 1)
+        layout[f"xaxis{suffix}"] = {
+            "domain": [left, left + width],
+            "anchor": f"y{suffix}",
+            "visible": False,
+            "constrain": "domain",
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": [top - height, top],
+            "anchor": f"x{suffix}",
+            "visible": False,
+            "autorange": "reversed",
+            "scaleanchor": f"x{suffix}",
+            "constrain": "domain",
+        }
+    return layout
 
 
 def image_grid_figure(images: np.ndarray, titles: Sequence[str], columns: int = 6) -> go.Figure:
     """(n, C, H, W) images in [0, 1] in a grid, each titled; grey for C = 1, colour for 3."""
     n = len(images)
+    columns = max(1, min(columns, n))
     rows = max(1, -(-n // columns))
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[html.escape(str(t)) for t in titles],  # folder names are learner text
-        horizontal_spacing=0.02,
-        vertical_spacing=0.12 / rows,
-    )
+    axes = _grid_axes(n, columns, rows)
+    traces = []
     for i, image in enumerate(images):
-        row, col = i // columns + 1, i % columns + 1
+        suffix = "" if i == 0 else str(i + 1)
+        cell = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
         if image.shape[0] == 3:
             pixels = (np.clip(image.transpose(1, 2, 0), 0, 1) * 255).astype(np.uint8)
-            fig.add_trace(go.Image(z=pixels, hoverinfo="skip"), row=row, col=col)
+            traces.append({"type": "image", "z": pixels, "hoverinfo": "skip", **cell})
         else:
-            fig.add_trace(
-                go.Heatmap(
-                    z=image[0],
-                    zmin=0,
-                    zmax=1,
-                    colorscale="gray_r",
-                    showscale=False,
-                    hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
-                ),
-                row=row,
-                col=col,
+            traces.append(
+                {"type": "heatmap", "z": image[0], "zmin": 0, "zmax": 1, "showscale": False}
+                | {"colorscale": "gray_r", "hovertemplate": _PIXEL_HOVER, **cell}
             )
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    for i in range(2, n + 1):  # square pixels in every cell
-        fig.update_yaxes(scaleanchor=f"x{i}", row=(i - 1) // columns + 1, col=(i - 1) % columns + 1)
-    fig.update_layout(height=150 * rows + 30, margin={"l": 5, "r": 5, "t": 30, "b": 5})
-    return fig
+    titles_above = [
+        {"text": html.escape(str(title)), "showarrow": False, "font": {"size": 13}}
+        | {"xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom"}
+        | {"x": sum(axes[f"xaxis{'' if i == 0 else i + 1}"]["domain"]) / 2}
+        | {"y": axes[f"yaxis{'' if i == 0 else i + 1}"]["domain"][1]}
+        for i, title in enumerate(titles[:n])  # folder names are learner text: escaped
+    ]
+    layout = axes | {
+        "annotations": titles_above,
+        "height": 150 * rows + 30,
+        "margin": {"l": 5, "r": 5, "t": 30, "b": 5},
+        "template": "none",  # Streamlit's theme styles it; a third of the size to send
+    }
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def waveform_figure(waveform: np.ndarray, sample_rate: int, title: str = "Waveform") -> go.Figure:

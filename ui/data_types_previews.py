@@ -19,26 +19,50 @@ VOCAB_SIZES = (50, 100, 250, 500, 1000, 2000, 5000)
 CHART = {"width": "stretch", "config": {"displayModeBar": False}}
 
 
-# Cached per user (an upload belongs to one learner) and per data settings; the spec travels
-# as JSON so that the cache key is plain text.
+# The fields a preview depends on. The model and training settings never change the data the
+# model is fed, so changing them must not recompute a preview (seconds for the sounds): the
+# cached functions below hash only the owner and these (Streamlit skips "_" arguments).
+DATA_FIELDS = (
+    "dataset",
+    "validation_fraction",
+    "test_fraction",
+    "train_limit",
+    "augment_flip",
+    "augment_shift",
+    "augment_rotate",
+    "audio_features",
+    "text_max_tokens",
+    "vocab_size",
+    "seed",
+    "holdout_seed",
+)
+
+
+def preview_key(owner_id: int, spec: RunSpec) -> tuple[int, str]:
+    """The cache key of a preview: the data settings as JSON, and the owner only for an
+    upload (it is theirs alone); the built-in sets are computed once for the whole class."""
+    owner = owner_id if spec.dataset.startswith("upload:") else 0
+    return owner, spec.model_dump_json(include=set(DATA_FIELDS))
+
+
 @st.cache_data(max_entries=32, show_spinner="Loading the images…")
-def _image_samples(owner_id: int, spec_json: str) -> previews.ImageSamples:
-    return previews.image_samples(RunSpec.model_validate_json(spec_json), 12)
+def _image_samples(owner_id: int, data_json: str, _spec: RunSpec) -> previews.ImageSamples:
+    return previews.image_samples(_spec, 12)
 
 
 @st.cache_data(max_entries=32, show_spinner="Learning the vocabulary…")
-def _vocabulary(owner_id: int, spec_json: str) -> tuple[str, ...]:
-    return previews.vocabulary(RunSpec.model_validate_json(spec_json))
+def _vocabulary(owner_id: int, data_json: str, _spec: RunSpec) -> tuple[str, ...]:
+    return previews.vocabulary(_spec)
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing spectrograms…")
-def _audio_samples(owner_id: int, spec_json: str) -> list[previews.AudioPreview]:
-    return previews.audio_samples(RunSpec.model_validate_json(spec_json), 4)
+def _audio_samples(owner_id: int, data_json: str, _spec: RunSpec) -> list[previews.AudioPreview]:
+    return previews.audio_samples(_spec, 4)
 
 
 @st.cache_data(max_entries=32, show_spinner="Encoding the table…")
-def _tabular(owner_id: int, spec_json: str) -> previews.TabularPreview:
-    return previews.tabular_preview(RunSpec.model_validate_json(spec_json), 5)
+def _tabular(owner_id: int, data_json: str, _spec: RunSpec) -> previews.TabularPreview:
+    return previews.tabular_preview(_spec, 5)
 
 
 def data_settings(kind: str) -> dict[str, Any]:
@@ -103,7 +127,7 @@ def render_preview(owner_id: int, kind: str, spec: RunSpec, head: Any) -> None:
 
 
 def _render_images(owner_id: int, spec: RunSpec, head: Any) -> None:
-    samples = _image_samples(owner_id, spec.model_dump_json())
+    samples = _image_samples(*preview_key(owner_id, spec), spec)
     channels, height, width = samples.images.shape[1:]
     with head:  # the grid, then the augmentation sliders, then their preview
         st.caption(
@@ -146,7 +170,7 @@ def _render_images(owner_id: int, spec: RunSpec, head: Any) -> None:
 
 
 def _render_text(owner_id: int, spec: RunSpec) -> None:
-    vocab = _vocabulary(owner_id, spec.model_dump_json())
+    vocab = _vocabulary(*preview_key(owner_id, spec), spec)
     sentence = st.text_input(
         "Type a sentence to see how the model reads it",
         value="When my first plan failed, I tried a completely different approach.",
@@ -185,7 +209,7 @@ def _token_chips(preview: previews.TextPreview) -> str:
 
 
 def _render_audio(owner_id: int, spec: RunSpec) -> None:
-    samples = _audio_samples(owner_id, spec.model_dump_json())
+    samples = _audio_samples(*preview_key(owner_id, spec), spec)
     labels = [s.label for s in samples]
     pick = st.selectbox(
         "Clip",
@@ -233,7 +257,7 @@ def _render_audio(owner_id: int, spec: RunSpec) -> None:
 
 
 def _render_table(owner_id: int, spec: RunSpec) -> None:
-    preview = _tabular(owner_id, spec.model_dump_json())
+    preview = _tabular(*preview_key(owner_id, spec), spec)
     st.markdown("**Before**: training rows as they are in the file")
     st.text(f"The label to predict: {preview.target}")  # the learner's own column name: as text
     st.dataframe(preview.before, width="stretch")

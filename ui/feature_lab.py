@@ -9,6 +9,7 @@ import streamlit as st
 
 from classroom.access import Actor
 from engine.data import DataError
+from engine.data.message_text import count
 from engine.features import evaluate, redundancy, tables, transforms
 from engine.features.config import FeatureConfig
 from labs import evidence
@@ -23,10 +24,28 @@ def cached_table(name: str) -> tuple[pd.DataFrame, str]:
     return tables.load_table(name)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def cached_curves(name: str, config_json: str) -> dict[str, Any]:
+    """Every selection method's accuracy curve on a table (seconds of work: 2 to 7 s of CPU
+    for the bundled tables). Those are kept on disk, so the server computes each once, not
+    once per start; an upload's stay in memory (they belong to one learner)."""
+    if name.startswith("upload:"):
+        return _upload_curves(name, config_json)
+    return _bundled_curves(name, config_json)
+
+
+def _curves(name: str, config_json: str) -> dict[str, Any]:
     frame, target = cached_table(name)
     return evaluate.curves_for_table(FeatureConfig.model_validate_json(config_json), frame, target)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, persist="disk")
+def _bundled_curves(name: str, config_json: str) -> dict[str, Any]:
+    return _curves(name, config_json)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _upload_curves(name: str, config_json: str) -> dict[str, Any]:
+    return _curves(name, config_json)
 
 
 def numeric_columns(frame: pd.DataFrame, target: str) -> list[str]:
@@ -36,7 +55,7 @@ def numeric_columns(frame: pd.DataFrame, target: str) -> list[str]:
 def render_scaling(frame: pd.DataFrame, target: str) -> None:
     st.dataframe(frame.head(50), hide_index=True, height=220)
     st.caption(
-        f"{len(frame)} rows · missing values per column: "
+        f"{count(len(frame), 'row')} · missing values per column: "
         + ", ".join(f"{c} {n}" for c, n in frame.isna().sum().items() if n)
         or "none"
     )
@@ -123,7 +142,10 @@ def render_selection(name: str) -> None:
     )
     if not st.button("Compare selection methods", icon=":material/insights:"):
         return
-    with st.spinner("Scoring every method at every number of features…"):
+    with st.spinner(
+        "Scoring every method at every number of features (a few seconds, only the first time)…",
+        show_time=True,
+    ):
         curves = cached_curves(name, FeatureConfig().model_dump_json())
     st.plotly_chart(
         selection_figure(curves["points"], curves["all_features_accuracy"]), key="fe_selection"

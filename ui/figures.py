@@ -88,8 +88,8 @@ def confusion_matrix_figure(matrix: list[list[int]], class_names: list[str]) -> 
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=class_names,
-            y=class_names,
+            x=[str(n) for n in class_names],
+            y=[str(n) for n in class_names],
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",
@@ -100,8 +100,18 @@ def confusion_matrix_figure(matrix: list[list[int]], class_names: list[str]) -> 
     fig.update_layout(
         height=360,
         margin={"l": 40, "r": 10, "t": 30, "b": 40},
-        xaxis_title="predicted digit",
-        yaxis_title="true digit",
-        yaxis={"autorange": "reversed"},
+        # Category axes with a tick per class: names such as "0".."9" would otherwise be read
+        # as numbers, and plotly would label only every second digit.
+        xaxis={"title": {"text": "predicted digit"}, **_every_class(class_names)},
+        yaxis={
+            "title": {"text": "true digit"},
+            "autorange": "reversed",
+            **_every_class(class_names),
+        },
     )
     return fig
+
+
+def _every_class(class_names: list[str]) -> dict[str, Any]:
+    names = [str(n) for n in class_names]
+    return {"type": "category", "tickmode": "array", "tickvals": names, "ticktext": names}

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from engine.data.message_text import count
 from engine.group_results import widest_gap
 
 
@@ -21,9 +22,9 @@ def render_group_results(result: dict[str, Any], key: str = "groups") -> None:
     if gap is not None and gap["gap"] >= 0.05:
         st.warning(
             f"By {gap['column']}: {gap['best']['accuracy']:.0%} right for "
-            f"{gap['best']['group']} ({gap['best']['rows']} rows) but "
+            f"{gap['best']['group']} ({count(gap['best']['rows'], 'row')}) but "
             f"{gap['worst']['accuracy']:.0%} for {gap['worst']['group']} "
-            f"({gap['worst']['rows']} rows). Ask whether the smaller groups had enough "
+            f"({count(gap['worst']['rows'], 'row')}). Ask whether the smaller groups had enough "
             "examples to learn from."
         )
     for column, column_tab in zip(groups, st.tabs(list(groups)), strict=True):

@@ -52,17 +52,26 @@ def _version_key(entry_id: int) -> str:
     return f"journal_version_{entry_id}"
 
 
+def _copy_key(entry_id: int) -> str:
+    return f"journal_copy_of_{entry_id}"
+
+
 def _saver(actor: Actor, entry_id: int):  # type: ignore[no-untyped-def]
     def save(text: str) -> None:
-        key = _version_key(entry_id)
+        # Once a conflict made a copy, this box's later saves (a last send as the box left
+        # the page, say) go to that copy: one copy per conflict, never a second one.
+        target = st.session_state.get(_copy_key(entry_id), entry_id)
+        key = _version_key(target)
         try:
             saved = journals.save_draft(
-                actor, text, entry_id=entry_id, expected_version=st.session_state.get(key)
+                actor, text, entry_id=target, expected_version=st.session_state.get(key)
             )
         except StaleEntry as stale:
             # Another tab saved first: its text stays; this tab's text went to a new entry,
             # which this tab goes on editing.
             st.session_state[_version_key(stale.copy.id)] = stale.copy.version
+            st.session_state[_copy_key(entry_id)] = stale.copy.id
+            st.session_state[_copy_key(target)] = stale.copy.id
             st.session_state[_NOTICE] = str(stale)
             open_entry(stale.copy.id)
             return

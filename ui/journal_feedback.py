@@ -9,6 +9,7 @@ import streamlit as st
 from classroom import journals
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.journals import Entry, Feedback, FeedbackError
+from ui.markdown_text import md_escape
 
 STARS = ["1 · needs more thought", "2", "3 · solid", "4", "5 · excellent"]
 
@@ -48,7 +49,8 @@ def render_feedback_form(teacher: Actor, entry: Entry) -> None:
         except NotFound:
             st.error("This entry is no longer shared with you, so the feedback was not saved.")
         else:
-            st.success(f"Feedback saved; {entry.author or 'the learner'} can see it now.")
+            who = md_escape(entry.author) if entry.author else "the learner"
+            st.success(f"Feedback saved; {who} can see it now.")
 
 
 def render_feedback(feedback: Sequence[Feedback]) -> None:
@@ -57,4 +59,4 @@ def render_feedback(feedback: Sequence[Feedback]) -> None:
         with st.container(border=True):
             st.markdown(f"**{'★' * item.rating}{'☆' * (5 - item.rating)}** {item.rating}/5")
             st.text(item.comment)
-            st.caption(f"{item.teacher_name} · {item.updated_at:%d %b %Y %H:%M} UTC")
+            st.caption(f"{md_escape(item.teacher_name)} · {item.updated_at:%d %b %Y %H:%M} UTC")

@@ -12,9 +12,9 @@ from classroom.access import Actor
 from engine.jobs import RunProgress, RunStatus
 from ui.figures import refresh_training_curves, training_curves
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.5  # the first point shows within a second of the run starting
 QUEUED_POLL_SECONDS = 3.0
-NEAR_FRONT = 2  # queue positions polled every second: their run starts soon
+NEAR_FRONT = 2  # queue positions polled as often as a training run: theirs starts soon
 _CHART_CONFIG = {"displayModeBar": False}
 
 STATUS_TEXT = {
@@ -73,9 +73,9 @@ def _status_line(state: RunProgress, epochs: int) -> str:
 
 
 def poll_seconds(state: RunProgress) -> float | None:
-    """How often the panel asks: every second while the run trains or is about to start,
-    every few seconds while it waits further back (most of a class's panels, while their
-    runs queue), never once it is over."""
+    """How often the panel asks: twice a second while the run trains or is about to start
+    (a few of a class's runs at a time), every few seconds while it waits further back (most
+    of a class's panels, while their runs queue), never once it is over."""
     if not state.active:
         return None
     far_back = state.status == "queued" and (state.queue_position or 0) > NEAR_FRONT
@@ -101,7 +101,7 @@ def _empty_curves(epochs: int) -> go.Figure:
 
 
 def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
-    """Draw the run; while it is active, redraw every second (only this panel reruns)."""
+    """Draw the run; while it is active, redraw it every half second (only this panel reruns)."""
     view = _view(run_id)
     first = runs.get_run(actor, run_id)
     if first.active:
@@ -113,7 +113,7 @@ def render_live_panel(actor: Actor, run_id: int) -> RunStatus:
     @st.fragment(run_every=interval)
     def panel() -> None:
         state = unread.pop() if unread else _poll(actor, run_id, view)
-        # Few elements: each one is another message per poll, every second, per learner.
+        # Few elements: each one is another message per poll, per learner.
         st.progress(
             min(1.0, max(0.0, state.progress)),
             text=f"**Run {run_id}** · {_status_line(state, epochs)}",

@@ -1,4 +1,4 @@
-"""Sharing, publishing and exporting a model card, and the lab's objectives it meets."""
+"""Who may read a model card (one choice), exporting it, and the lab's objectives it meets."""
 
 from __future__ import annotations
 
@@ -25,48 +25,67 @@ def check_card(actor: Actor, card: Card, run: RunStatus) -> list[ObjectiveOutcom
     return found
 
 
-def _on_publish(actor: Actor, card_id: int, run: RunStatus, key: str) -> None:
-    wanted = bool(st.session_state[key])
+# One choice of who reads the card, mapped onto the card's two stored flags (no new column):
+# "team" = shared with the team while a draft; "published" = finished, and so readable by the
+# team and teacher too (a published card was always readable by them, shared or not).
+VISIBILITY = {
+    "me": "Only me",
+    "team": "My team and my teacher (draft)",
+    "published": "My team and my teacher, published as finished",
+}
+VISIBILITY_HELP = [
+    "A private draft.",
+    "Teammates can read and review it while you keep working on it.",
+    "Every section must be written; publishing checks the lab's objectives.",
+]
+
+
+def card_visibility(card: Card) -> str:
+    if card.published:
+        return "published"
+    return "team" if card.shared_with_team else "me"
+
+
+def _on_visibility(actor: Actor, card: Card, run: RunStatus, key: str) -> None:
+    wanted = st.session_state[key]
     try:
-        card = model_cards.set_published(actor, card_id, wanted)
+        if wanted == "published":
+            published = model_cards.set_published(actor, card.id, True)
+            model_cards.set_shared(actor, card.id, True)
+            check_card(actor, published, run)
+        else:
+            if card.published:
+                model_cards.set_published(actor, card.id, False)
+            model_cards.set_shared(actor, card.id, wanted == "team")
     except CardError as exc:
-        st.session_state[key] = False
+        st.session_state[key] = card_visibility(card)  # the choice goes back to what it was
         st.session_state["mc_publish_error"] = str(exc)
         return
-    if wanted:
-        check_card(actor, card, run)
-
-
-def _on_share(actor: Actor, card_id: int, key: str) -> None:
-    model_cards.set_shared(actor, card_id, bool(st.session_state[key]))
+    st.session_state["mc_visibility_notice"] = f"Saved: {VISIBILITY[wanted].lower()}."
 
 
 def render_card_controls(actor: Actor, card: Card | None, run: RunStatus) -> None:
-    """Share and publish toggles, the Markdown download, and the objectives."""
+    """Who may read the card, the Markdown download, and the objectives."""
     if card is None:
         st.info("Start writing any section; the card is saved as you type.")
         return
     error = st.session_state.pop("mc_publish_error", None)
     if error:
         st.error(error)
-    share, publish, download = st.columns(3)
-    share_key, publish_key = f"mc_share_{card.id}", f"mc_publish_{card.id}"
-    share.toggle(
-        "Share with my team",
-        value=card.shared_with_team,
-        key=share_key,
-        on_change=_on_share,
-        args=(actor, card.id, share_key),
-        help="Teammates can read it and review it; your teacher can read it too.",
+    choice, download = st.columns([2, 1])
+    key = f"mc_visibility_{card.id}"
+    choice.radio(
+        f"Who can read your card for run {run.id}?",
+        list(VISIBILITY),
+        index=list(VISIBILITY).index(card_visibility(card)),
+        format_func=VISIBILITY.__getitem__,
+        captions=VISIBILITY_HELP,
+        key=key,
+        on_change=_on_visibility,
+        args=(actor, card, run, key),
     )
-    publish.toggle(
-        "Published",
-        value=card.published,
-        key=publish_key,
-        on_change=_on_publish,
-        args=(actor, card.id, run, publish_key),
-        help="Publishing says the card is finished: your team and teacher can read it.",
-    )
+    if notice := st.session_state.pop("mc_visibility_notice", None):
+        choice.success(notice)
     download.download_button(
         "Download as Markdown",
         data=model_cards.export_markdown(actor, card.id),

@@ -6,17 +6,18 @@ import streamlit as st
 
 from classroom import model_cards, reviews
 from classroom.access import Actor
-from classroom.model_cards import SECTIONS, Card, escape_markdown
+from classroom.model_cards import SECTIONS, Card
+from ui.markdown_text import md_escape
 from ui.review_list import render_reviews
 
 
 def render_card(card: Card) -> None:
     status = "published" if card.published else "draft shared with the team"
-    st.caption(f"By {card.owner_name} · {status} · run {card.run_id}")
+    st.caption(f"By {md_escape(card.owner_name)} · {status} · run {card.run_id}")
     for section in SECTIONS:
         st.markdown(f"**{section.title}**")
         text = card.sections.get(section.key, "").strip()
-        st.markdown(escape_markdown(text) if text else "_Not written yet._")
+        st.markdown(md_escape(text) if text else "_Not written yet._")
 
 
 def render_class_cards(actor: Actor) -> None:

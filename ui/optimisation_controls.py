@@ -255,13 +255,42 @@ def schedule_preview_figure(preview: LearningRatePreview) -> go.Figure:
     )
     fig.update_layout(
         height=220,
-        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
         xaxis_title="epoch",
-        yaxis_title="learning rate",
+        yaxis=schedule_axis(preview.step_rates + preview.epoch_rates),
         showlegend=False,
         uirevision="schedule-preview",
+        title={"text": schedule_summary(preview), "font": {"size": 13}},
+        hovermode="x",
     )
     return fig
+
+
+def schedule_axis(rates: list[float]) -> dict[str, Any]:
+    """A linear axis from 0 to just above the highest rate, with plain tick labels: plotly's
+    own range for a constant line (0.001) ran from -1 to 1 and drew the line flat at 0."""
+    top = max(rates, default=0.0) or 1.0
+    return {
+        "title": {"text": "learning rate"},
+        "range": [0, top * 1.15],
+        "tickformat": "~g",
+        "hoverformat": ".3~g",
+        "rangemode": "tozero",
+    }
+
+
+def schedule_summary(preview: LearningRatePreview) -> str:
+    """The rates in words: where the schedule starts, peaks and ends."""
+    rates = preview.step_rates or preview.epoch_rates
+    if not rates:
+        return ""
+    first, last, peak = rates[0], rates[-1], max(rates)
+    if max(rates) - min(rates) <= 1e-12 * max(peak, 1e-12):
+        return f"Constant at {first:.3g}"
+    text = f"Starts at {first:.3g}"
+    if peak > first * 1.001 and peak > last * 1.001:
+        text += f", peaks at {peak:.3g}"
+    return text + f", ends at {last:.3g}"
 
 
 def _stopping_and_clipping(d: RunSpec) -> dict[str, Any]:

@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from classroom.access import Actor
+from engine.data.message_text import count
 from engine.pipeline.code import pipeline_code
+from engine.pipeline.describe import describe_stage
 from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
 from engine.pipeline.spec import (
@@ -44,6 +46,28 @@ def render_lab_objectives() -> None:
 def missing_table(frame: pd.DataFrame) -> pd.DataFrame:
     report = quality_report(frame)["columns"]
     return pd.DataFrame(report, columns=["column", "type", "missing", "missing_share"])
+
+
+def _source_words(source: dict[str, Any]) -> str:
+    kind = source.get("kind")
+    if kind == "sqlite" and source.get("database") == "demo":
+        return f"the demo table `{source.get('table')}`"
+    if kind == "bundled":
+        return f"the bundled dataset `{source.get('name')}`"
+    if kind == "url":
+        return "the web address"
+    info = st.session_state.get("pl_source")  # ui.pipeline_sources keeps the uploaded file
+    name = str(getattr(info, "name", "")).replace("`", "'")  # shown as code: never a link
+    return f"your file `{name}`" if name else "your file"
+
+
+def table_caption(sources: dict[str, Any], frame: pd.DataFrame) -> str:
+    """'From your file `marks.csv`: 120 rows, 4 columns, 13 missing'."""
+    found = sources.get("sources") or [{}]
+    where = f"{len(found)} joined sources" if len(found) > 1 else _source_words(found[0])
+    missing = int(frame.isna().sum().sum())
+    size = f"{count(len(frame), 'row')}, {count(frame.shape[1], 'column')}"
+    return f"From {where}: {size}, {missing} missing"
 
 
 # --- stage editor ------------------------------------------------------------------------
@@ -82,19 +106,21 @@ def _remove(index: int) -> None:
     st.session_state[STAGES].pop(index)
 
 
-def _describe(stage: dict[str, Any]) -> str:
-    details = {k: v for k, v in stage.items() if k != "step" and v is not None}
-    return f"**{STEP_TITLES[stage['step']]}** " + ", ".join(f"{k}: {v}" for k, v in details.items())
-
-
-def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
-    stages: list[dict[str, Any]] = st.session_state.setdefault(STAGES, [])
+def render_stage_list(stages: list[dict[str, Any]]) -> None:
+    """Each stage as a sentence, in order, with a button to remove it."""
     for i, stage in enumerate(stages):
-        left, right = st.columns([6, 1])
-        left.markdown(f"{i + 1}. {_describe(stage)}")
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.text(f"{i + 1}. {describe_stage(stage)}")  # column names are the learner's text
         right.button("Remove", key=f"pl_remove_{i}", on_click=_remove, args=(i,))
     if not stages:
         st.caption("No stages yet: the data passes through as it is.")
+
+
+def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
+    """The stages so far and a form to add one. Adding costs one rerun: the list is drawn
+    into a place above the form after the form has been read."""
+    stages: list[dict[str, Any]] = st.session_state.setdefault(STAGES, [])
+    listing = st.container()
     kind = st.selectbox(
         "Stage to add", list(STEP_TITLES), format_func=STEP_TITLES.get, key="pl_new_kind"
     )
@@ -105,7 +131,8 @@ def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
                 st.warning("Choose at least one column.")
             else:
                 stages.append(stage)
-                st.rerun()
+    with listing:
+        render_stage_list(stages)
     return stages
 
 
@@ -131,10 +158,17 @@ def run_and_report(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> Non
         st.session_state["pl_error"] = str(exc)
         return
     st.session_state.pop("pl_error", None)
+    # Tables and charts built once per run, not on every rerun of the page.
     st.session_state["pl_result"] = {
         "spec": spec.model_dump_json(),
         "frame": out,
         "reports": reports,
+        "missing": missing_table(out),
+        "charts": {
+            r.stage: outlier_chart(r.details["flagged"])
+            for r in reports
+            if r.step == "outliers" and r.details.get("flagged")
+        },
     }
     missing = out.isna().sum()
     record(
@@ -157,15 +191,16 @@ def current_result(spec: PipelineSpec | None) -> dict[str, Any] | None:
 
 
 def render_reports(result: dict[str, Any]) -> None:
+    """What each stage of the last run did, from what the run built (nothing recomputed)."""
     for report in result["reports"]:
         label = f"{report.title}: {report.rows_before} → {report.rows_after} rows"
         with st.expander(label):
             st.json(report.details, expanded=False)
-            if report.step == "outliers" and report.details.get("flagged"):
-                st.altair_chart(outlier_chart(report.details["flagged"]))
+            if report.stage in result["charts"]:
+                st.altair_chart(result["charts"][report.stage])
             st.dataframe(report.preview, height=220)
     st.markdown("**Missing values after the last stage**")
-    st.dataframe(missing_table(result["frame"]), hide_index=True)
+    st.dataframe(result["missing"], hide_index=True)
 
 
 def render_code(spec: PipelineSpec) -> None:

@@ -13,9 +13,10 @@ from classroom.access import Actor, NotFound
 from engine.data import DataError
 from engine.pipeline.spec import BUNDLED, PipelineSpecError, parse_pipeline
 from labs.pipeline_builder import PIPELINE_NAME
+from ui.upload_fixes import render_upload_notes, store_upload
 
 DEMO_TABLES = ("lab_results", "students")
-UPLOAD_TYPES = ["csv", "xlsx", "json", "parquet", "sqlite"]
+UPLOAD_TYPES = ["csv", "txt", "xlsx", "json", "parquet", "sqlite", "sqlite3", "db"]
 KINDS = ["Demo database", "Bundled dataset", "My file", "Web address"]
 JOIN_HOW = {
     "inner": "only keys in both",
@@ -27,18 +28,16 @@ JOIN_HOW = {
 def _upload(actor: Actor, prefix: str) -> dict[str, Any] | None:
     file = st.file_uploader("Your file", type=UPLOAD_TYPES, key=f"{prefix}_upload")
     if file is not None and st.session_state.get(f"{prefix}_upload_name") != file.name:
-        try:
-            st.session_state[f"{prefix}_source"] = pipelines.add_source(
-                actor, file.getvalue(), file.name
-            )
-            st.session_state[f"{prefix}_upload_name"] = file.name
-        except DataError as exc:
-            st.error(str(exc))
+        stored = store_upload(actor, prefix, file)
+        if stored is None:
             return None
+        st.session_state[f"{prefix}_source"] = stored
+        st.session_state[f"{prefix}_upload_name"] = file.name
     info = st.session_state.get(f"{prefix}_source")
     if info is None:
         st.info("Upload a CSV, Excel, JSON, Parquet or SQLite file to use it as a source.")
         return None
+    render_upload_notes(prefix)
     if info.format == "sqlite":
         table = st.selectbox("Table", info.summary.get("tables", []), key=f"{prefix}_upload_table")
         return {"kind": "sqlite", "database": info.source_id, "table": table}

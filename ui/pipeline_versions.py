@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -9,9 +11,11 @@ from classroom import pipelines, runs, team_pipelines, teams
 from classroom.access import Actor, NotFound
 from classroom.csv_export import safe_csv as safe_csv  # pages/pipeline_builder.py uses it
 from engine.data import DataError
+from engine.data.message_text import count
 from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
 from engine.pipeline.spec import PipelineSpec, PipelineSpecError, parse_pipeline
+from engine.pipeline.versions import VersionInfo
 from engine.spec import RunSpec
 from labs import evidence, teamwork
 from labs.pipeline_builder import LAB, PIPELINE_NAME
@@ -22,12 +26,34 @@ from ui.pipeline_sources import UPLOAD_TYPES
 
 
 def store_version(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> None:
-    info = pipelines.save_version(actor, spec, frame)
+    with st.spinner("Storing the version…"):
+        info = pipelines.save_version(actor, spec, frame)
     st.session_state["pl_stored"] = info.version
     record(actor, {"kind": "stored-version", "version": info.version, "hash": info.content_hash})
 
 
-def versions_table(actor: Actor) -> list[int]:
+def render_store_and_download(
+    actor: Actor, spec: PipelineSpec | None, result: dict[str, Any] | None
+) -> None:
+    """Store the last run's output as a version, or download it as CSV."""
+    if not result or spec is None:
+        st.caption("Run the pipeline to store or download its output.")
+        return
+    if st.button("Store as a new version", key="pl_store"):
+        store_version(actor, spec, result["frame"])
+    cleaned = result["frame"]
+    st.download_button(
+        "Download the cleaned data (CSV)",
+        lambda: safe_csv(cleaned),  # written when asked for: not on every rerun of the page
+        file_name="cleaned.csv",
+        mime="text/csv",
+        key="pl_download",
+        on_click="ignore",
+    )
+
+
+def versions_table(actor: Actor) -> list[VersionInfo]:
+    """The learner's stored versions as a table, oldest first; returns them."""
     found = pipelines.list_versions(actor, PIPELINE_NAME)
     if not found:
         st.caption("No versions stored yet.")
@@ -45,16 +71,24 @@ def versions_table(actor: Actor) -> list[int]:
         for v in found
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    return [v.version for v in found]
+    return found
 
 
-def render_quality(actor: Actor, version: int) -> None:
-    """The data-quality report of one stored version: types, missing shares and ranges."""
-    report = quality_report(pipelines.load_version(actor, PIPELINE_NAME, version))
+@st.cache_data(max_entries=64, show_spinner=False)
+def _quality_table(_actor: Actor, owner_id: int, version: int, content_hash: str) -> pd.DataFrame:
+    """A version's quality table, computed once per learner and content (a stored version
+    never changes); the learner's own id is part of the key, so no one else gets it."""
+    report = quality_report(pipelines.load_version(_actor, PIPELINE_NAME, version))
     table = pd.DataFrame(report["columns"])
     table["missing_share"] = (table["missing_share"] * 100).round(1)
-    st.caption(f"Version {version}: {report['rows']} rows. Missing share is in per cent.")
-    st.dataframe(table.rename(columns={"missing_share": "missing %"}), hide_index=True)
+    return table.rename(columns={"missing_share": "missing %"})
+
+
+def render_quality(actor: Actor, info: VersionInfo) -> None:
+    """The data-quality report of one stored version: types, missing shares and ranges."""
+    table = _quality_table(actor, actor.id, info.version, info.content_hash)
+    st.caption(f"Version {info.version}: {count(info.rows, 'row')}. Missing share is in per cent.")
+    st.dataframe(table, hide_index=True)
 
 
 def _toggle_share(actor: Actor, version: int) -> None:
@@ -134,7 +168,7 @@ def render_rerun(actor: Actor) -> None:
         if info.version == before:
             st.info(f"The new file gives the same data as version {before}; nothing new stored.")
             return
-        st.success(f"Stored version {info.version} ({info.rows} rows) from {source.name}.")
+        st.success(f"Stored version {info.version} ({count(info.rows, 'row')}) from {source.name}.")
         compare_versions(actor, before, info.version)
 
 
@@ -142,8 +176,10 @@ def render_rerun(actor: Actor) -> None:
 
 
 def compare_versions(actor: Actor, a: int, b: int) -> None:
-    diff, drifts = pipelines.compare(actor, PIPELINE_NAME, a, b)
+    with st.spinner(f"Comparing version {a} with version {b}…"):
+        diff, drifts = pipelines.compare(actor, PIPELINE_NAME, a, b)
     st.session_state["pl_compare"] = (a, b, diff, drifts)
+    st.session_state.pop("pl_compare_charts", None)  # drawn once per comparison
     record(actor, {"kind": "found-drift", "drifted": [d.column for d in drifts if d.drifted]})
 
 
@@ -162,28 +198,43 @@ def render_comparison() -> None:
             f"Columns added: {', '.join(diff.columns_added) or 'none'} · "
             f"removed: {', '.join(diff.columns_removed) or 'none'}"
         )
-    rows = [
-        {
-            "column": d.column,
-            "kind": d.kind,
-            "psi": round(d.psi, 4),
-            "ks p-value": None if d.ks_pvalue is None else round(d.ks_pvalue, 4),
-            "drifted": d.drifted,
-        }
-        for d in drifts
-    ]
-    if not rows:
+    if not drifts:
         st.info("No columns to compare.")
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    st.altair_chart(drift_chart(rows))
+    charts = _comparison_charts(a, b, drifts)
+    st.dataframe(charts["table"], hide_index=True)
+    st.altair_chart(charts["drift"])
     by_column = {d.column: d for d in drifts}
     worst = max(drifts, key=lambda d: d.psi).column
     column = st.selectbox(
         "Distribution of", list(by_column), index=list(by_column).index(worst), key="pl_dist"
     )
-    chosen = by_column[column]
-    st.altair_chart(distribution_chart(chosen.bins, chosen.share_a, chosen.share_b, a, b))
+    if column not in charts["columns"]:
+        chosen = by_column[column]
+        charts["columns"][column] = distribution_chart(
+            chosen.bins, chosen.share_a, chosen.share_b, a, b
+        )
+    st.altair_chart(charts["columns"][column])
+
+
+def _comparison_charts(a: int, b: int, drifts: list) -> dict:
+    """The comparison's table and charts, built on its first drawing and kept in the session
+    (rebuilding altair charts on every rerun was most of a rerun's time)."""
+    charts = st.session_state.get("pl_compare_charts")
+    if charts is None:
+        rows = [
+            {
+                "column": d.column,
+                "kind": d.kind,
+                "psi": round(d.psi, 4),
+                "ks p-value": None if d.ks_pvalue is None else round(d.ks_pvalue, 4),
+                "drifted": d.drifted,
+            }
+            for d in drifts
+        ]
+        charts = {"table": pd.DataFrame(rows), "drift": drift_chart(rows), "columns": {}}
+        st.session_state["pl_compare_charts"] = charts
+    return charts
 
 
 # --- train -------------------------------------------------------------------------------
@@ -223,6 +274,19 @@ def render_history(actor: Actor, version: int) -> None:
     if not rows:
         st.caption(f"No runs on version {version} yet.")
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    table = pd.DataFrame(rows)
+    table["created_at"] = pd.to_datetime(table["created_at"], utc=True)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "run_id": st.column_config.NumberColumn("run", format="%d"),
+            "created_at": st.column_config.DatetimeColumn("started", format="D MMM YYYY, HH:mm"),
+            "test_accuracy": st.column_config.NumberColumn("test accuracy", format="percent"),
+            "best_val_accuracy": st.column_config.NumberColumn(
+                "best validation accuracy", format="percent"
+            ),
+        },
+    )
     if any(r.get("test_accuracy") is not None for r in rows):
         st.altair_chart(run_history_chart(rows))

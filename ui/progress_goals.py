@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from functools import partial
+from textwrap import shorten
 
 import streamlit as st
 
@@ -12,6 +14,8 @@ from classroom.access import Actor, NotFound
 from classroom.goals import GoalError
 from labs.catalog import competencies, competency
 from labs.progress_summary import GoalState
+from ui.confirm_destructive import destructive_button, render_done_notice
+from ui.markdown_text import md_escape
 
 BADGES = {
     "overdue": ("Overdue", "red", ":material/alarm:"),
@@ -70,14 +74,16 @@ def _set_done(actor: Actor, goal_id: int, key: str) -> None:
         st.toast("That goal no longer exists.")
 
 
-def _delete(actor: Actor, goal_id: int) -> None:
+def _delete(actor: Actor, goal_id: int, text: str) -> str:
     # Already gone (deleted in another tab): the list drawn next shows the truth.
     with contextlib.suppress(NotFound):
         goals.delete_goal(actor, goal_id)
+    return f"Deleted the goal “{md_escape(shorten(text, 60, placeholder='…'))}”."
 
 
 def render_goals(actor: Actor, states: Sequence[GoalState]) -> None:
     """Each goal with its state; overdue goals stand out in red."""
+    render_done_notice()
     if not states:
         st.caption("No goals yet. Set one above: what, for which competency, and by when.")
         return
@@ -100,10 +106,12 @@ def render_goals(actor: Actor, states: Sequence[GoalState]) -> None:
                 on_change=_set_done,
                 args=(actor, goal.id, done_key),
             )
-            delete_col.button(
+            destructive_button(
                 "Delete",
-                key=f"goal_delete_{goal.id}",
+                f"goal_delete_{goal.id}",
+                question="Delete this goal? It cannot be brought back.",
+                confirm_label="Yes, delete it",
+                action=partial(_delete, actor, goal.id, goal.text),
                 icon=":material/delete:",
-                on_click=_delete,
-                args=(actor, goal.id),
+                where=delete_col,
             )

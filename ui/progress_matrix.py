@@ -43,14 +43,18 @@ def render_progress_matrix(members: list[Member], done: dict[int, set[str]], tra
 
 # --- the matrix of assigned work ------------------------------------------------------------
 
-STATE_COLOURS = {  # colour-blind friendly (Okabe-Ito), "not assigned" as the page background
-    "not assigned": "#ffffff",
-    "not started": "#d9d9d9",
-    "in progress": "#56b4e9",
-    "overdue": "#e69f00",
-    "stuck": "#d55e00",
-    "done": "#009e73",
+# One table for the cells and the legend, so the two always agree. Colour-blind friendly
+# (Okabe-Ito, with Paul Tol's red for "stuck": Okabe-Ito's vermillion reads as orange beside
+# "overdue"); "not assigned" is the page background. Each cell also prints its state.
+STATE_STYLE = {  # state -> (cell colour, the colour's name in the legend)
+    "not assigned": ("#ffffff", "white"),
+    "not started": ("#d9d9d9", "grey"),
+    "in progress": ("#56b4e9", "blue"),
+    "overdue": ("#e69f00", "orange"),
+    "stuck": ("#cc3311", "red"),
+    "done": ("#009e73", "green"),
 }
+STATE_COLOURS = {state: colour for state, (colour, _name) in STATE_STYLE.items()}
 STATE_CODES = {state: code for code, state in enumerate(STATE_COLOURS)}
 
 
@@ -117,8 +121,15 @@ def render_class_matrix(matrix: ClassMatrix) -> None:
         st.caption("Nothing is assigned yet: assign a track or a step below to follow it here.")
         return
     st.plotly_chart(matrix_figure(matrix), key="class_matrix", width="stretch")
-    st.caption(
-        "Colours: green done · blue in progress · grey not started · orange overdue · "
-        f"red stuck ({STUCK_FAILS}+ failed checks or {STUCK_REVEALS}+ hints shown on the step "
-        "without passing it) · white not assigned."
-    )
+    st.caption(legend_text())
+
+
+def legend_text() -> str:
+    """The colour of each state, named from the same table the cells are drawn with."""
+    notes = {
+        "stuck": f" ({STUCK_FAILS}+ failed checks or {STUCK_REVEALS}+ hints shown on the step "
+        "without passing it)"
+    }
+    order = ("done", "in progress", "not started", "overdue", "stuck", "not assigned")
+    parts = [f"{STATE_STYLE[s][1]} {s}{notes.get(s, '')}" for s in order]
+    return "Colours: " + " · ".join(parts) + "."

@@ -9,6 +9,7 @@ from classroom.access import Actor
 from classroom.reviews import RUBRIC, ReviewError, Target
 from labs import evidence
 from labs.model_card import LAB, review_outcome
+from ui.markdown_text import md_escape
 from ui.run_results import render_objectives
 
 
@@ -50,5 +51,5 @@ def render_review_form(actor: Actor, target: Target) -> None:
     except ReviewError as exc:
         st.error(str(exc))
         return
-    st.success(f"Review saved. {target.owner_name} can read it now.")
+    st.success(f"Review saved. {md_escape(target.owner_name)} can read it now.")
     render_objectives(evidence.record_objective(actor, LAB.id, review_outcome(saved)), actor)

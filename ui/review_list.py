@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from classroom.model_cards import escape_markdown
 from classroom.reviews import RUBRIC, Review
+from ui.markdown_text import md_escape
 
 
 def score_line(review: Review) -> str:
@@ -22,8 +22,8 @@ def render_reviews(reviews: list[Review], empty: str, show_target: bool = False)
         with st.container(border=True):
             about = f" on {review.target.title}" if show_target else ""
             st.markdown(
-                f"**{escape_markdown(review.reviewer_name)}**{escape_markdown(about)} · "
+                f"**{md_escape(review.reviewer_name)}**{md_escape(about)} · "
                 f"{review.updated_at:%Y-%m-%d %H:%M} UTC"
             )
             st.caption(score_line(review))
-            st.markdown(escape_markdown(review.comment))
+            st.markdown(md_escape(review.comment))

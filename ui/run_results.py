@@ -80,9 +80,10 @@ def _resume(actor: Actor, run_id: int) -> None:
 def render_objectives(outcomes: list[ObjectiveOutcome], actor: Actor | None = None) -> None:
     """Each objective met or not; a missed one offers a hint, a stronger one, then the solution.
 
-    Every check's pass or fail, and every reveal, is recorded for the learner (once per outcome)."""
+    Every check's pass or fail, and every reveal, is recorded for the learner (once per outcome).
+    An objective the run did not try is left out: it is neither "Not yet" nor a failed check."""
     actor = actor or current_actor()
-    for outcome in outcomes:
+    for outcome in (o for o in outcomes if o.attempted):
         lab_id = _lab_of(outcome)
         _record_check(actor, lab_id, outcome)
         if outcome.passed:

@@ -10,7 +10,8 @@ from classroom import assignments
 from classroom.access import Actor, NotFound
 from classroom.classes import ClassInfo, Member
 from labs.catalog import tracks
-from ui.teacher_text import md_escape
+from ui.confirm_destructive import destructive_button, render_done_notice
+from ui.markdown_text import md_escape
 
 WHOLE_TRACK = "__whole_track__"
 NOTICE_KEY = "assign_notice"
@@ -75,7 +76,8 @@ def _assign(
         return
     whom = md_escape(", ".join(a.for_whom for a in made))
     # Rerun so that the matrix above, drawn before this form, shows the new work at once.
-    st.session_state[NOTICE_KEY] = f"Assigned {made[0].title} to {whom}, due {due:%d %B %Y}."
+    title = md_escape(made[0].title)
+    st.session_state[NOTICE_KEY] = f"Assigned {title} to {whom}, due {due:%d %B %Y}."
     st.rerun()
 
 
@@ -86,18 +88,27 @@ def render_assign_notice() -> None:
 
 def render_assignment_list(teacher: Actor, klass: ClassInfo) -> None:
     """What is assigned in this class, with a button to withdraw each."""
+    render_done_notice()
     current = assignments.assignments_for_class(teacher, klass.id)
     if not current:
         st.caption("Nothing is assigned in this class yet.")
         return
     for item in current:
         text_col, button_col = st.columns([5, 1], vertical_alignment="center")
-        text_col.markdown(
-            f"**{item.title}** · for {md_escape(item.for_whom)} · due {item.due_date:%d %b %Y}"
+        title, whom = md_escape(item.title), md_escape(item.for_whom)
+        text_col.markdown(f"**{title}** · for {whom} · due {item.due_date:%d %b %Y}")
+        destructive_button(
+            "Withdraw",
+            f"unassign_{item.id}",
+            question=f"Withdraw {title} from {whom}? It leaves their list of assigned work; "
+            "what they already did stays.",
+            confirm_label="Yes, withdraw it",
+            action=lambda item=item: _withdraw(teacher, item.id, item.title),
+            icon=":material/delete:",
+            where=button_col,
         )
-        if button_col.button("Withdraw", key=f"unassign_{item.id}", icon=":material/delete:"):
-            try:
-                assignments.unassign(teacher, item.id)
-            except NotFound as exc:
-                st.error(str(exc))
-            st.rerun()
+
+
+def _withdraw(teacher: Actor, assignment_id: int, title: str) -> str:
+    assignments.unassign(teacher, assignment_id)
+    return f"Withdrew {md_escape(title)}."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from classroom import assignments, classes, journals, objective_events, progress
+from classroom import assignments, challenges, classes, journals, objective_events, progress
 from classroom.access import Actor
 from classroom.classes import Member
 from labs.catalog import tracks
@@ -48,10 +48,12 @@ def render_runs(teacher: Actor, learner: Member) -> None:
     if not history:
         st.caption("No runs yet.")
         return
+    in_challenges = challenges.challenge_run_labels(teacher, [r.id for r in history])
     rows = [
         {
             "run": r.id,
-            "lab": LABS[r.lab_id].title if r.lab_id in LABS else (r.lab_id or "—"),
+            "lab": in_challenges.get(r.id)
+            or (LABS[r.lab_id].title if r.lab_id in LABS else (r.lab_id or "—")),
             "status": r.status,
             "test accuracy": (r.result or {}).get("test_accuracy"),
             "started": r.created_at,

@@ -8,7 +8,8 @@ from classroom import classes, team_runs, teams
 from classroom.access import Actor, NotFound
 from classroom.classes import ClassInfo
 from classroom.teams import TeamInfo
-from ui.teacher_text import md_escape
+from ui.confirm_destructive import destructive_button, render_done_notice
+from ui.markdown_text import md_escape
 
 
 def render_policy(actor: Actor, klass: ClassInfo) -> None:
@@ -38,6 +39,7 @@ def render_new_team(actor: Actor, klass: ClassInfo) -> None:
 
 def render_teams(actor: Actor, klass: ClassInfo) -> None:
     """Each team with its members, a way to add a learner of the class, and its shared runs."""
+    render_done_notice()
     all_teams = teams.class_teams(actor, klass.id)
     if not all_teams:
         st.info("No teams in this class yet.")
@@ -59,9 +61,7 @@ def render_teams(actor: Actor, klass: ClassInfo) -> None:
                 teams.add_member(actor, team.id, learner.id)
                 st.session_state.pop(f"add_to_{team.id}", None)
                 st.rerun()
-            if delete_col.button("Delete team", key=f"delete_team_{team.id}"):
-                teams.delete_team(actor, team.id)
-                st.rerun()
+            _delete_button(actor, team, delete_col)
             shared = team_runs.team_shared_runs(actor, team.id)
             st.caption(f"{len(shared)} run(s) shared within the team")
 
@@ -71,7 +71,41 @@ def _members(actor: Actor, team: TeamInfo) -> None:
         st.caption("No members yet.")
     for member in team.members:
         name_col, button_col = st.columns([3, 1])
-        name_col.markdown(md_escape(member.display_name))
-        if button_col.button("Remove", key=f"remove_{team.id}_{member.id}"):
-            teams.remove_member(actor, team.id, member.id)
-            st.rerun()
+        name = md_escape(member.display_name)
+        name_col.markdown(name)
+        destructive_button(
+            "Remove",
+            f"remove_{team.id}_{member.id}",
+            question=f"Take {name} out of {md_escape(team.name)}? They keep their runs.",
+            confirm_label=f"Yes, remove {name}",
+            action=lambda member=member: _remove(actor, team, member.id, member.display_name),
+            where=button_col,
+        )
+
+
+def _delete_button(actor: Actor, team: TeamInfo, where: object) -> None:
+    """Deleting a team asks first: its members leave it (their runs and work stay theirs)."""
+    name = md_escape(team.name)
+    members = len(team.members)
+    destructive_button(
+        "Delete team",
+        f"delete_team_{team.id}",
+        question=(
+            f"Delete the team {name}? Its {members} member{'s' * (members != 1)} leave the "
+            "team; their runs and work stay theirs, and they can join another team."
+        ),
+        confirm_label=f"Yes, delete {name}",
+        action=lambda: _delete(actor, team),
+        icon=":material/delete:",
+        where=where,
+    )
+
+
+def _delete(actor: Actor, team: TeamInfo) -> str:
+    teams.delete_team(actor, team.id)
+    return f"Deleted the team {md_escape(team.name)}."
+
+
+def _remove(actor: Actor, team: TeamInfo, learner_id: int, name: str) -> str:
+    teams.remove_member(actor, team.id, learner_id)
+    return f"Took {md_escape(name)} out of {md_escape(team.name)}."

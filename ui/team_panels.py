@@ -14,7 +14,8 @@ from classroom.teams import TeamInfo
 from labs import evidence
 from labs.teamwork import LAB_ID, fork_outcome, share_outcome
 from ui.cards import LAB_PAGES
-from ui.teacher_text import md_escape
+from ui.confirm_destructive import destructive_button
+from ui.markdown_text import md_escape
 from ui.team_settings_form import settings_summary
 
 
@@ -57,11 +58,23 @@ def render_team_header(actor: Actor, team: TeamInfo) -> None:
     names = ", ".join(md_escape(m.display_name) for m in team.members)
     st.markdown(f"**{md_escape(team.name)}** ({md_escape(team.class_name)}): {names}")
     st.caption(f"Team code: `{team.join_code}`")
-    if teams.learners_may_form_teams(actor, team.class_id) and st.button(
-        "Leave this team", key=f"leave_{team.id}", icon=":material/logout:"
-    ):
-        teams.remove_member(actor, team.id, actor.id)
-        st.rerun()
+    if teams.learners_may_form_teams(actor, team.class_id):
+        destructive_button(
+            "Leave this team",
+            f"leave_{team.id}",
+            question=(
+                f"Leave {md_escape(team.name)}? Your runs stay yours, and you can join again "
+                "with the team code."
+            ),
+            confirm_label="Yes, leave the team",
+            action=lambda: _leave(actor, team),
+            icon=":material/logout:",
+        )
+
+
+def _leave(actor: Actor, team: TeamInfo) -> str:
+    teams.remove_member(actor, team.id, actor.id)
+    return f"You left {md_escape(team.name)}."
 
 
 def _toggle_share(actor: Actor, run: SharedRun) -> None:

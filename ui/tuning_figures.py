@@ -13,7 +13,10 @@ from engine.tuning.analysis import MethodResult, TrialRow
 from engine.tuning.study import METHODS
 from labs.hyperparameter_tuning import PARAM_LABELS
 
-LAYOUT = {"height": 320, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}}
+# Room for axis titles below and beside (they were clipped at 40 px), and labels that say
+# where they are instead of being rotated to fit.
+LAYOUT = {"height": 340, "margin": {"l": 60, "r": 30, "t": 50, "b": 60}}
+AXIS = {"automargin": True, "title": {"standoff": 8}}
 LOG_AXES = ("learning_rate", "batch_size", "hidden_units")
 # Parallel-coordinate axes stand close together: short names keep their titles apart.
 AXIS_NAMES = {"hidden_units": "width", "depth": "depth"}
@@ -52,10 +55,10 @@ def best_so_far_figure(
         )
     fig.update_layout(
         title="Best validation accuracy so far",
-        xaxis_title="trial",
-        yaxis={"title": "validation accuracy", "range": [0, 1.02]},
+        xaxis={**AXIS, "title": {"text": "trial", "standoff": 8}},
+        yaxis={**AXIS, "title": {"text": "validation accuracy", "standoff": 8}, "range": [0, 1.02]},
         uirevision="best-so-far",
-        legend={"orientation": "h", "y": -0.25},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         **LAYOUT,
     )
     return fig
@@ -121,12 +124,20 @@ def importance_figure(importances: dict[str, float]) -> go.Figure:
             orientation="h",
             marker={"color": "#4f46e5"},
             text=[f"{v:.0%}" for _, v in ordered],
-            textposition="auto",
+            textposition="outside",  # beside the bar, upright: never squeezed and rotated
+            textangle=0,
+            cliponaxis=False,
         )
     )
     fig.update_layout(
         title="Hyperparameter importance (fANOVA)",
-        xaxis={"title": "share of the variation in accuracy", "range": [0, 1]},
+        xaxis={
+            **AXIS,
+            "title": {"text": "share of the variation in accuracy", "standoff": 8},
+            "range": [0, 1.12],
+            "tickformat": ".0%",
+        },
+        yaxis=AXIS,
         uirevision="importance",
         **LAYOUT,
     )
@@ -138,16 +149,19 @@ def method_comparison_figure(results: Sequence[MethodResult]) -> go.Figure:
     shown = [r for r in results if r.trials_to_best is not None]
     fig = go.Figure(
         go.Bar(
-            x=[f"{METHODS.get(r.method, r.method)} (study {r.study_id})" for r in shown],
+            x=[f"{METHODS.get(r.method, r.method)}<br>(study {r.study_id})" for r in shown],
             y=[r.trials_to_best for r in shown],
             marker={"color": "#f59e0b"},
             text=[f"best {r.best_value:.1%}" for r in shown],
-            textposition="auto",
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
         )
     )
     fig.update_layout(
         title="Trials each study needed to reach its best value",
-        yaxis_title="trials",
+        xaxis={**AXIS, "tickangle": 0},
+        yaxis={**AXIS, "title": {"text": "trials", "standoff": 8}},
         uirevision="method-comparison",
         **LAYOUT,
     )

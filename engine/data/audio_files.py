@@ -14,6 +14,20 @@ from scipy.signal import resample_poly
 from engine.data.bundle import DataError
 
 WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")  # bytes 0-3; bytes 8-11 say "WAVE"
+# Resampling from a rate like 4,294,967,295 Hz would build a filter of billions of taps.
+MAX_SAMPLE_RATE = 384_000
+# scipy fails on damaged headers in many ways: a missing format chunk gives
+# UnboundLocalError, 0 bits per sample ZeroDivisionError, odd sizes struct or index errors.
+WAV_ERRORS = (
+    ValueError,
+    EOFError,
+    struct.error,
+    UnboundLocalError,
+    ArithmeticError,
+    IndexError,
+    TypeError,
+    KeyError,
+)
 
 
 def read_wav(
@@ -26,14 +40,17 @@ def read_wav(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", wavfile.WavFileWarning)  # a cut-short file reads
             rate, samples = wavfile.read(io.BytesIO(data))
-    # scipy fails on damaged headers in several ways (a missing format chunk even gives
-    # UnboundLocalError), so each is turned into the same message.
-    except (ValueError, EOFError, struct.error, UnboundLocalError):
+    except WAV_ERRORS:  # each becomes the same message
         raise DataError(
             f"{name} is a damaged or unsupported WAV file; export it again as plain 16-bit PCM."
         ) from None
     if rate <= 0:
         raise DataError(f"{name} says its sample rate is {rate} Hz, which cannot be right.")
+    if rate > MAX_SAMPLE_RATE:
+        raise DataError(
+            f"{name} says its sample rate is {rate:,} Hz; at most {MAX_SAMPLE_RATE:,} Hz is "
+            "read. Export it again at 44,100 or 48,000 Hz."
+        )
     if samples.size == 0:
         raise DataError(f"{name} has no sound in it: the WAV file contains 0 samples.")
     seconds = samples.shape[0] / rate

@@ -16,6 +16,14 @@ class DataError(ValueError):
     """Data that cannot be trained on, with a message for the learner (which column, row...)."""
 
 
+class FixableDataError(DataError):
+    """A refusal the app can mend for the learner; ``fix`` names how (see engine.data.csv_fixes)."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
 @dataclass(frozen=True)
 class DataBundle:
     """Numeric arrays for one run, already split; the test part is never trained on.

@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.data.bundle import DataError
+from engine.data.bundle import DataError, FixableDataError
+from engine.data.csv_traps import check_runaway_quote, looks_binary
+from engine.data.file_magic import refuse_other_format
 from engine.data.label_checks import check_target
+from engine.data.message_text import column_label, quoted
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 10_000
@@ -31,18 +34,9 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def column_label(index: int) -> str:
-    """Column 3 (C): the position a spreadsheet shows, 0-based index in."""
-    letters, n = "", index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"column {index + 1} ({letters})"
-
-
 def list_rows(pairs: list[tuple[int, Any]], total: int) -> str:
     """'row 4 ("x"), row 9 ("y") and 3 more' for a message."""
-    shown = ", ".join(f"row {row} ({value!r})" for row, value in pairs[:SHOWN])
+    shown = ", ".join(f"row {row} ({quoted(value)})" for row, value in pairs[:SHOWN])
     return shown + (f" and {total - SHOWN} more" if total > SHOWN else "")
 
 
@@ -59,7 +53,7 @@ def decode_csv(data: bytes) -> tuple[str, str]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
+        if "\x00" in text or looks_binary(text):
             break
         return text, label
     raise DataError(
@@ -90,20 +84,21 @@ def check_header(header: list[str]) -> list[str]:
     names = [name.strip() for name in header]
     if len(names) == 1:
         raise DataError(
-            f"The file has only one column ({names[0]!r}). A dataset needs a "
+            f"The file has only one column ({quoted(names[0])}). A dataset needs a "
             "label column and at least one feature column, separated by commas. "
             "If your data has more columns, check the separator when saving."
         )
     empty = [column_label(i) for i, name in enumerate(names) if not name]
     if empty:
-        raise DataError(
-            f"The header (row 1) has no name for {', '.join(empty)}. Give every column a name."
+        raise FixableDataError(
+            f"The header (row 1) has no name for {', '.join(empty)}. Give every column a name.",
+            fix="unnamed_columns",
         )
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in seen:
             raise DataError(
-                f"The column name {name!r} is used twice: {column_label(seen[name])} "
+                f"The column name {quoted(name)} is used twice: {column_label(seen[name])} "
                 f"and {column_label(i)}. Give every column a different name."
             )
         seen[name] = i
@@ -131,6 +126,7 @@ def scan_rows(text: str, delimiter: str, width: int) -> tuple[list[int], int]:
             data_rows += 1
             if data_rows > MAX_ROWS:
                 raise DataError(f"The file has more than {MAX_ROWS:,} rows; upload a sample.")
+            check_runaway_quote(row, row_number, delimiter, width)
             if len(row) != width:
                 ragged.append((row_number, len(row)))
             _check_cell_sizes(row, row_number)
@@ -208,7 +204,7 @@ def type_columns(frame: pd.DataFrame, keep_mixed: bool = False) -> pd.DataFrame:
         elif share >= NUMERIC_SHARE and not keep_mixed:
             bad = present[numbers.isna()]
             raise DataError(
-                f"The column {name!r} holds numbers, except "
+                f"The column {quoted(name)} holds numbers, except "
                 f"{list_rows(list(bad.items()), len(bad))}. Correct these cells "
                 "(leave a cell empty for a missing value) and upload again."
             )
@@ -218,10 +214,11 @@ def type_columns(frame: pd.DataFrame, keep_mixed: bool = False) -> pd.DataFrame:
 def _refuse_infinite(name: str, text: pd.Series, numbers: pd.Series) -> None:
     infinite = text[np.isinf(numbers.to_numpy(dtype=float))]
     if len(infinite):
-        raise DataError(
-            f"The column {name!r} holds infinite values: "
+        raise FixableDataError(
+            f"The column {quoted(name)} holds infinite values: "
             f"{list_rows(list(infinite.items()), len(infinite))}. Replace them "
-            "with real numbers, or leave the cells empty."
+            "with real numbers, or leave the cells empty.",
+            fix="infinite_values",
         )
 
 
@@ -262,6 +259,8 @@ def check_csv(
         )
     if not data:
         raise DataError("The file is empty (0 bytes).")
+    if other := refuse_other_format(data, "csv", "CSV file"):
+        raise DataError(other)
     text, encoding = decode_csv(data)
     if not text.strip():
         raise DataError("The file holds no text, only blank space.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from engine.data.bundle import DataError
+from engine.data.message_text import count, quoted
 from engine.data.tabular import label_strings, sorted_labels
 
 MIN_ROWS = 10  # fewer examples than a small batch cannot be split and trained on
@@ -16,26 +17,29 @@ def check_target(frame: pd.DataFrame, target: str) -> dict[str, int]:
     """Rows per class of the label column, or a DataError if it cannot be learned."""
     if target not in frame.columns:
         near = [c for c in frame.columns if str(c).strip().lower() == target.strip().lower()]
-        hint = f" Did you mean {near[0]!r}?" if near else ""
+        hint = f" Did you mean {quoted(near[0])}?" if near else ""
         raise DataError(
-            f"There is no column {target!r} to predict.{hint} The columns are: "
-            f"{', '.join(map(str, frame.columns[:20]))}."
+            f"There is no column {quoted(target)} to predict.{hint} The columns are: "
+            f"{', '.join(quoted(c) for c in frame.columns[:20])}."
         )
-    return check_labels(label_strings(frame[target].dropna()), f"the column {target!r}", "rows")
+    labels = label_strings(frame[target].dropna())
+    return check_labels(labels, f"the column {quoted(target)}", "row")
 
 
 def check_labels(labels: pd.Series, source: str, unit: str) -> dict[str, int]:
-    """Count per class; refuses too few examples, one class, too many or too rare classes."""
+    """Count per class; refuses too few examples, one class, too many or too rare classes.
+    ``unit`` is the singular noun of one example: row, file."""
     if len(labels) < MIN_ROWS:
         raise DataError(
-            f"There are only {len(labels)} labelled {unit} in {source}; at least "
+            f"There {'is' if len(labels) == 1 else 'are'} only "
+            f"{count(len(labels), 'labelled ' + unit)} in {source}; at least "
             f"{MIN_ROWS} are needed to train and test a model."
         )
     counts = labels.value_counts()
     if len(counts) == 1:
         raise DataError(
-            f"Every one of the {unit} in {source} has the same label "
-            f"({counts.index[0]!r}); a model needs at least two classes."
+            f"Every one of the {unit}s in {source} has the same label "
+            f"({quoted(counts.index[0])}); a model needs at least two classes."
         )
     if len(counts) > MAX_CLASSES:
         raise DataError(
@@ -45,9 +49,9 @@ def check_labels(labels: pd.Series, source: str, unit: str) -> dict[str, int]:
         )
     rare = counts[counts < MIN_CLASS_ROWS]
     if len(rare):
-        listed = ", ".join(f"{name!r} ({n})" for name, n in rare.items())
+        listed = ", ".join(f"{quoted(name)} ({n})" for name, n in rare.items())
         raise DataError(
-            f"Some classes in {source} have fewer than {MIN_CLASS_ROWS} {unit}: "
+            f"Some classes in {source} have fewer than {MIN_CLASS_ROWS} {unit}s: "
             f"{listed}. Each class needs at least {MIN_CLASS_ROWS} (one each for "
             "training, validation and test): add more or remove the class."
         )

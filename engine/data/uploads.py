@@ -23,6 +23,7 @@ from db.settings import data_dir
 from engine.data.bundle import DataBundle, DataError
 from engine.data.csv_checks import BIDI_CONTROLS, check_csv
 from engine.data.label_checks import check_labels, check_target
+from engine.data.message_text import quoted
 from engine.data.upload_bundles import BUNDLE_MAKERS
 from engine.data.zip_checks import check_zip, read_audio_zip, read_images_zip, shown
 from engine.spec import RunSpec
@@ -110,10 +111,10 @@ def text_column(frame: pd.DataFrame, target: str) -> str:
         if c != target and not pd.api.types.is_numeric_dtype(frame[c].dtype)
     ]
     if len(candidates) != 1:
-        found = ", ".join(repr(c) for c in candidates) or "none"
+        found = ", ".join(quoted(c) for c in candidates[:20]) or "none"
         raise DataError(
             f"A text dataset needs one column of texts (name it 'text') besides "
-            f"the label column {target!r}; text columns found: {found}."
+            f"the label column {quoted(target)}; text columns found: {found}."
         )
     return candidates[0]
 
@@ -147,7 +148,7 @@ def store_zip_upload(data: bytes, original_name: str, kind: str = "image") -> st
     else:
         raise ValueError(f"a zip upload is image or audio, not {kind!r}")
     labels = pd.Series([class_names[i] for i in y])
-    counts = check_labels(labels, "the archive's class folders", "files")
+    counts = check_labels(labels, "the archive's class folders", "file")
     meta = {
         **_base_meta(kind, original_name, data),
         **extra,

@@ -11,9 +11,10 @@ import zlib
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from engine.data.audio_files import read_wav, resample_to
+from engine.data.audio_files import WAV_ERRORS, read_wav, resample_to
 from engine.data.bundle import DataError
 from engine.data.csv_checks import megabytes, odd_character
+from engine.data.message_text import count, quoted
 
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 5000
@@ -37,8 +38,9 @@ IMAGE_ERRORS = (
 
 
 def shown(name: str) -> str:
-    """A member name safe to show: control and direction characters escaped, quoted."""
-    return ascii(name) if odd_character(name) or "\x00" in name else repr(name)
+    """A member name safe to show: control and direction characters escaped, quoted, and
+    cut short (odd_character: repr already escapes every control and direction mark)."""
+    return quoted(name)
 
 
 def check_zip(
@@ -80,7 +82,7 @@ def check_zip(
     classes = sorted({label for label, _ in members})
     if len(classes) < 2:
         raise DataError(
-            f"All files are in one folder ({classes[0]!r}); put each class in its "
+            f"All files are in one folder ({quoted(classes[0])}); put each class in its "
             "own folder (cat/1.png, dog/1.png) with at least two classes."
         )
     return sorted(members)
@@ -155,8 +157,10 @@ def read_images_zip(
                 continue
             labels.append(label)
     if not pictures:
-        first = "; ".join(f"{n}: {r}" for n, r in errors[:3])
-        raise DataError(f"None of the {len(members)} files could be read as an image ({first}).")
+        first = "; ".join(f"{shown(n)}: {r}" for n, r in errors[:3])
+        raise DataError(
+            f"None of the {count(len(members), 'file')} could be read as an image ({first})."
+        )
     rgb = np.stack(pictures)  # (N, H, W, 3)
     colour = bool((rgb[..., 0] != rgb[..., 1]).any() or (rgb[..., 1] != rgb[..., 2]).any())
     x = (rgb if colour else rgb[..., :1]).transpose(0, 3, 1, 2).astype(np.float32) / 255.0
@@ -224,14 +228,18 @@ def read_audio_zip(
         for label, name in members:
             try:
                 samples, rate = read_wav(read_member(archive, name), max_seconds, shown(name))
-            except (DataError, *ZIP_READ_ERRORS) as exc:
-                errors.append((name, str(exc)))
+                clip = resample_to(samples, rate, sample_rate)
+            except (DataError, *ZIP_READ_ERRORS, *WAV_ERRORS) as exc:  # one bad clip: name it
+                reason = f"could not be read ({type(exc).__name__})"
+                errors.append((name, str(exc) if isinstance(exc, DataError) else reason))
                 continue
-            clips.append(resample_to(samples, rate, sample_rate))
+            clips.append(clip)
             labels.append(label)
     if not clips:
-        first = "; ".join(f"{n}: {r}" for n, r in errors[:3])
-        raise DataError(f"None of the {len(members)} files could be read as a WAV ({first}).")
+        first = "; ".join(f"{shown(n)}: {r}" for n, r in errors[:3])
+        raise DataError(
+            f"None of the {count(len(members), 'file')} could be read as a WAV ({first})."
+        )
     class_names = tuple(sorted(set(labels)))
     y = np.searchsorted(np.array(class_names), np.array(labels)).astype(np.int64)
     return clips, y, class_names, errors

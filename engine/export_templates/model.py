@@ -104,11 +104,11 @@ def dense_piece() -> Piece:
 def cnn_piece(spec: RunSpec) -> Piece:
     template = '''
         def make_features(split):
-            """DEPTH convolution blocks with 16, 32, 64... channels, then one dense layer."""
+            """DEPTH convolution blocks with 32, 64, 128... channels, then one dense layer."""
             channels, height, width = split.x_train.shape[1:]
             layers = []
             for i in range(DEPTH):
-                out = 16 * 2 ** min(i, 3)  # channels double block by block, up to 128
+                out = 32 * 2 ** min(i, 2)  # channels double block by block, up to 128
                 # 3x3 filters slide over the image; padding 1 keeps height x width.
                 layers.append(nn.Conv2d(channels, out, kernel_size=3, padding=1))
                 @@batch_norm@@
@@ -119,6 +119,7 @@ def cnn_piece(spec: RunSpec) -> Piece:
                     layers.append(nn.MaxPool2d(2))  # (N, out, H/2, W/2)
                     height, width = height // 2, width // 2
                 channels = out
+            layers.append(nn.Dropout(0.25))  # part of the CNN: zero a quarter of the features
             layers.append(nn.Flatten())  # (N, channels * height * width)
             layers.append(dense_layers(channels * height * width, depth=1))
             return nn.Sequential(*layers)

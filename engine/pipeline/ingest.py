@@ -19,6 +19,7 @@ import pandas as pd
 from db.settings import PROJECT_ROOT, data_dir, private_urls_allowed
 from engine.data.bundle import DataError
 from engine.data.csv_checks import megabytes
+from engine.data.file_magic import refuse_other_format
 from engine.data.tabular import load_penguins_frame, load_sklearn_frame
 from engine.pipeline.readers import MAX_FILE_BYTES, file_format, read_table, summarize, tidy_table
 from engine.pipeline.spec import (
@@ -64,7 +65,8 @@ def _check_sqlite_bytes(data: bytes) -> None:
             f"The database is {megabytes(len(data))}; the limit is {megabytes(MAX_FILE_BYTES)}."
         )
     if not data.startswith(SQLITE_MAGIC):
-        raise DataError("The file is not a SQLite database.")
+        other = refuse_other_format(data, "sqlite", "SQLite database")
+        raise DataError(other or "The file is not a SQLite database.")
 
 
 def _write_checked(data: bytes, target: Path, fmt: str) -> list[str]:

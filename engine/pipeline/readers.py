@@ -14,10 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from engine.data.bundle import DataError
+from engine.data.bundle import DataError, FixableDataError
 from engine.data.csv_checks import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
@@ -30,9 +28,25 @@ from engine.data.csv_checks import (
     megabytes,
     type_columns,
 )
+from engine.data.file_magic import refuse_other_format
+from engine.data.message_text import count, quoted
 from engine.data.zip_checks import MAX_MEMBERS, MAX_TOTAL_UNCOMPRESSED
+from engine.pipeline.parquet_reader import read_parquet_bounded
+from engine.pipeline.xlsx_scan import scan_workbook
 
 MAX_FILE_BYTES = MAX_CSV_BYTES  # the same 20 MB as a CSV upload, for every format
+# What a table read from a small packed file (Excel, Parquet) may take once unpacked: 8 bytes
+# a cell plus its text. A 20 MB CSV holds at most 20 MB of text; this leaves room for numbers.
+MAX_TABLE_BYTES = 50 * 1024 * 1024
+FORMAT_LABELS = {
+    "csv": "CSV file",
+    "excel": "Excel workbook",
+    "json": "JSON file",
+    "parquet": "Parquet file",
+}
+# Parsers that raise instead of answering (a JSON integer of 5,000 digits, nesting 10,000 deep,
+# a damaged workbook): each becomes a DataError saying the file could not be read.
+PARSER_ERRORS = (RecursionError, ArithmeticError, LookupError, TypeError, ValueError)
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "excel", ".json": "json", ".parquet": "parquet"}
 EXCEL_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError)
 
@@ -73,7 +87,7 @@ def _check_text_cells(name: str, text: pd.Series) -> None:
     long = text[text.str.len() > MAX_CELL_CHARS]
     if len(long):
         raise DataError(
-            f"The column {name!r} has a cell of more than {MAX_CELL_CHARS:,} characters "
+            f"The column {quoted(name)} has a cell of more than {MAX_CELL_CHARS:,} characters "
             f"in row {long.index[0]}."
         )
 
@@ -82,10 +96,11 @@ def _refuse_infinite(name: str, numbers: pd.Series) -> None:
     values = numbers.to_numpy(dtype=float, na_value=np.nan)
     bad = numbers[np.isinf(values)]
     if len(bad):
-        raise DataError(
-            f"The column {name!r} holds infinite values: "
+        raise FixableDataError(
+            f"The column {quoted(name)} holds infinite values: "
             f"{list_rows(list(bad.items()), len(bad))}. Replace them with real numbers, "
-            "or leave the cells empty."
+            "or leave the cells empty.",
+            fix="infinite_values",
         )
 
 
@@ -128,16 +143,22 @@ def read_csv_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
     return frame, {"encoding": summary["encoding"], "delimiter": summary["delimiter"]}
 
 
-def _check_xlsx_archive(data: bytes) -> None:
-    """An .xlsx file is a zip: refuse a damaged one or a bomb before openpyxl unpacks it."""
+def _check_xlsx_archive(data: bytes) -> int:
+    """An .xlsx file is a zip: refuse a damaged one or a bomb before openpyxl unpacks it, and
+    a first sheet whose rows or unpacked cells pass the limits. Formula cells without a value."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            _check_xlsx_size(infos)
+            return scan_workbook(archive, MAX_ROWS + 1, MAX_TABLE_BYTES).formulas_without_value
+    except (zipfile.BadZipFile, OSError, KeyError):
         raise DataError(
             "The file is not a readable Excel workbook (.xlsx). Open it in a spreadsheet "
             "program and save it again as .xlsx, or as CSV."
         ) from None
+
+
+def _check_xlsx_size(infos: list[zipfile.ZipInfo]) -> None:
     total = sum(info.file_size for info in infos)
     if len(infos) > MAX_MEMBERS or total > MAX_TOTAL_UNCOMPRESSED:
         raise DataError(
@@ -148,7 +169,7 @@ def _check_xlsx_archive(data: bytes) -> None:
 
 def read_excel_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The first sheet of an .xlsx workbook; row numbers as the spreadsheet shows them."""
-    _check_xlsx_archive(data)
+    formulas = _check_xlsx_archive(data)
     try:
         with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
             sheets = [str(s) for s in book.sheet_names]
@@ -160,14 +181,22 @@ def read_excel_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
         ) from None
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
-        raise DataError(f"The first sheet ({sheets[0]!r}) is empty.")
+        raise DataError(f"The first sheet ({quoted(sheets[0])}) is empty.")
     header = ["" if pd.isna(v) else str(v) for v in raw.iloc[0]]
     frame = raw.iloc[1:].infer_objects()
     frame.columns = header
     rows = frame.index + 1  # pandas counts from 0; the spreadsheet's row 1 is the header
     frame = tidy_table(frame, first_row=2)
     frame.index = pd.Index(rows, dtype="int64")
-    return frame, {"sheet": sheets[0], "sheets": sheets}
+    extra: dict[str, Any] = {"sheet": sheets[0], "sheets": sheets}
+    if formulas:
+        extra["formula_cells_without_value"] = formulas
+        extra["notes"] = [
+            f"{count(formulas, 'cell')} held formulas whose values were not saved in the "
+            "file, so they are treated as missing. Open the workbook in a spreadsheet "
+            "program and save it again to keep the values."
+        ]
+    return frame, extra
 
 
 def _records_frame(records: list[Any]) -> pd.DataFrame:
@@ -184,7 +213,7 @@ def _records_frame(records: list[Any]) -> pd.DataFrame:
         if nested.any():
             row = int(np.flatnonzero(nested.to_numpy())[0]) + 1
             raise DataError(
-                f"The field {name!r} holds a nested list or object in record {row}; "
+                f"The field {quoted(name)} holds a nested list or object in record {row}; "
                 "a table needs one plain value per cell."
             )
     return frame
@@ -199,6 +228,16 @@ def read_json_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
     except json.JSONDecodeError as exc:
         raise DataError(
             f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise DataError(
+            "The JSON is nested too deeply (lists or objects inside each other thousands of "
+            "times); a table needs a list of flat records."
+        ) from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise DataError(
+            "The JSON holds a number with thousands of digits, too long to read as a number. "
+            "Put it in quotes to keep it as text, or shorten it."
         ) from None
     if isinstance(parsed, list):
         return tidy_table(_records_frame(parsed)), {"orient": "records"}
@@ -215,23 +254,8 @@ def read_json_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def read_parquet_table(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A Parquet file; its size is checked from the footer before any column is read."""
-    if not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
-        raise DataError("The file is not a Parquet file (it lacks the PAR1 markers).")
-    try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        rows, columns = parquet.metadata.num_rows, parquet.metadata.num_columns
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataError(f"The Parquet file could not be read ({type(exc).__name__}).") from None
-    if rows > MAX_ROWS or columns > MAX_COLUMNS:
-        raise DataError(
-            f"The file has {rows:,} rows and {columns:,} columns; the limits are "
-            f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns."
-        )
-    try:
-        frame = parquet.read().to_pandas()
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataError(f"The Parquet file could not be read ({type(exc).__name__}).") from None
+    """A Parquet file; its rows, columns and decoded size are checked before it is built."""
+    frame = read_parquet_bounded(data, MAX_ROWS, MAX_COLUMNS, MAX_TABLE_BYTES)
     return tidy_table(frame.reset_index(drop=True)), {}
 
 
@@ -264,4 +288,14 @@ def read_table(data: bytes, fmt: str) -> tuple[pd.DataFrame, dict[str, Any]]:
         )
     if not data:
         raise DataError("The file is empty (0 bytes).")
-    return READERS[fmt](data)
+    if other := refuse_other_format(data, fmt, FORMAT_LABELS[fmt]):
+        raise DataError(other)
+    try:
+        return READERS[fmt](data)
+    except DataError:
+        raise
+    except PARSER_ERRORS as exc:
+        raise DataError(
+            f"The file could not be read as a {FORMAT_LABELS[fmt]} ({type(exc).__name__}); "
+            "it may be damaged. Save it again from the program that made it."
+        ) from None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
-from classroom import classes, journals, progress, runs
+from classroom import classes, journals, pipeline_drafts, pipelines, progress, runs
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.progress import StepRef
 from db.models import JournalEntry, Membership, Metric, Run, User
@@ -25,6 +25,8 @@ from engine.spec import RunSpec
 from tests.classroom.matrix import matrix_cells, outcome
 
 MISSING = 987_654
+MISSING_SOURCE = "f" * 16  # a stored file's id that no one has
+DRAFT = "my pipeline"
 # Accounts made here skip the sign-up path (tested in test_accounts) to keep the matrix fast.
 _CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
 
@@ -37,6 +39,7 @@ class Ids:
     entry_id: int
     run_id: int
     learner_id: int
+    source_id: str = MISSING_SOURCE  # a file the owner uploaded for a pipeline
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ def world() -> World:
     entry = journals.save_draft(owner, "What I noticed about the loss.", run_id=run_id)
     journals.set_shared(owner, entry.id, True)
     progress.complete_step(owner, StepRef("track", "s1", "reasoning"), run_id)
+    source = pipelines.add_source(owner, b"a,b\n1,2\n3,4\n", "marks.csv")
+    pipeline_drafts.save_draft(owner, DRAFT, own_file(source.source_id), [], 1)
     actors = {
         "owner": owner,
         "other learner": other_learner,
@@ -81,7 +86,12 @@ def world() -> World:
         "other teacher": other_teacher,
         "anonymous": None,
     }
-    return World(actors, Ids(klass.id, entry.id, run_id, owner.id), stranger)
+    return World(actors, Ids(klass.id, entry.id, run_id, owner.id, source.source_id), stranger)
+
+
+def own_file(source_id: str) -> dict[str, Any]:
+    """The sources part of a pipeline that reads one uploaded file."""
+    return {"sources": [{"kind": "upload", "upload_id": source_id}]}
 
 
 OPERATIONS: dict[str, Callable[[Actor | None, Ids], Any]] = {
@@ -106,6 +116,11 @@ OPERATIONS: dict[str, Callable[[Actor | None, Ids], Any]] = {
     "runs.run_metrics": lambda a, i: runs.run_metrics(a, i.run_id),
     "runs.watch_run": lambda a, i: runs.watch_run(a, i.run_id),
     "runs.cancel_run": lambda a, i: runs.cancel_run(a, i.run_id),
+    "pipelines.my_source": lambda a, i: pipelines.my_source(a, i.source_id),
+    "pipeline_drafts.load_draft": lambda a, i: pipeline_drafts.load_draft(a, DRAFT),
+    "pipeline_drafts.save_draft(source_id)": lambda a, i: pipeline_drafts.save_draft(
+        a, DRAFT, own_file(i.source_id), [{"step": "deduplicate"}], 2
+    ),
 }
 
 # What an allowed call returns, checked against the owner's things.
@@ -125,6 +140,11 @@ RESULT_CHECKS: dict[str, Callable[[Any, World], bool]] = {
         r[0].owner_id == w.ids.learner_id and [m.values for m in r[1]] == [{"loss": 1.5}]
     ),
     "runs.cancel_run": lambda r, w: r is True and jobs.status(w.ids.run_id).status == "cancelled",
+    "pipelines.my_source": lambda r, w: (r.source_id, r.name) == (w.ids.source_id, "marks.csv"),
+    "pipeline_drafts.load_draft": lambda r, w: r.sources == own_file(w.ids.source_id),
+    "pipeline_drafts.save_draft(source_id)": lambda r, w: (
+        pipeline_drafts.load_draft(w.actors["owner"], DRAFT).chosen_version == 2
+    ),
 }
 
 OK, NONE, NF, NA = "ok", "none", NotFound, NotAllowed
@@ -145,6 +165,10 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "runs.run_metrics": (OK, NF, OK, NF, NF),
     "runs.watch_run": (OK, NF, OK, NF, NF),
     "runs.cancel_run": (OK, NF, NF, NF, NF),
+    "pipelines.my_source": (OK, NF, NF, NF, NF),
+    # A draft is private: each actor reads their own (others have none), never the owner's.
+    "pipeline_drafts.load_draft": (OK, NONE, NONE, NONE, NF),
+    "pipeline_drafts.save_draft(source_id)": (OK, NF, NF, NF, NF),
 }
 CELLS = matrix_cells(MATRIX, ACTORS)
 
@@ -195,28 +219,45 @@ def test_does_a_refusal_look_the_same_as_a_missing_id(
         ("runs.run_metrics", "run_id"),
         ("runs.watch_run", "run_id"),
         ("runs.cancel_run", "run_id"),
+        ("pipelines.my_source", "source_id"),
+        ("pipeline_drafts.save_draft(source_id)", "source_id"),
     ],
 )
 def test_is_a_truly_missing_id_not_found_even_for_an_allowed_actor(
     world: World, op: str, field: str
 ) -> None:
     allowed = next(a for a, e in zip(ACTORS, MATRIX[op], strict=True) if e == OK)
-    ids = replace(world.ids, **{field: MISSING})
+    ids = replace(world.ids, **{field: MISSING_SOURCE if field == "source_id" else MISSING})
     with pytest.raises(NotFound):
         OPERATIONS[op](world.actors[allowed], ids)
 
 
 def snapshot(world: World) -> tuple[Any, ...]:
     """The owner's things as stored: what a refused write must leave alone."""
+    draft = pipeline_drafts.load_draft(world.actors["owner"], DRAFT)
     with read_session() as session:
         entry = session.get_one(JournalEntry, world.ids.entry_id)
         run = session.get_one(Run, world.ids.run_id)
         entries = session.query(JournalEntry).count()
-        return entry.body, entry.shared, entry.version, run.status, run.cancel_requested, entries
+        return (
+            entry.body,
+            entry.shared,
+            entry.version,
+            run.status,
+            run.cancel_requested,
+            entries,
+            draft,
+        )
 
 
 @pytest.mark.parametrize(
-    "op", ["journals.set_shared", "journals.save_draft(entry_id)", "runs.cancel_run"]
+    "op",
+    [
+        "journals.set_shared",
+        "journals.save_draft(entry_id)",
+        "runs.cancel_run",
+        "pipeline_drafts.save_draft(source_id)",
+    ],
 )
 @pytest.mark.parametrize("actor_name", ["other learner", "own teacher", "other teacher"])
 def test_does_a_refused_write_change_nothing(world: World, op: str, actor_name: str) -> None:

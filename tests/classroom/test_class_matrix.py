@@ -181,3 +181,17 @@ def test_a_teacher_with_two_classes_keeps_their_work_apart(teacher, klass, learn
         "critical-thinking",
     }
     assert [a.track_id for a in assignments.assignments_for_learner(sam)] == ["critical-thinking"]
+
+
+def test_a_run_in_the_optimisation_lab_starts_only_the_experiment_it_was_checked_on(
+    teacher, klass, learner
+) -> None:
+    # The lab serves several steps' experiments: pressing Train there starts none by itself.
+    step = "dl-data-parallel"
+    assignments.assign(teacher, klass.id, "digital-literacy", date.today(), step_id=step)
+    jobs.submit(RunSpec(epochs=1), owner_id=learner.id, lab_id="training-optimisation")
+    assert class_matrix(teacher, klass.id).cell(learner.id, step).state == "not started"
+    objective_events.record_event(
+        learner, "training-optimisation", "data-parallel", "failed", "run:x", step_id=step
+    )
+    assert class_matrix(teacher, klass.id).cell(learner.id, step).state == "in progress"

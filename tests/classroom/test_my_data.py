@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from classroom import datasets, goals, journals, my_data, sessions
+from classroom import datasets, goals, journals, my_data, pipeline_drafts, sessions
 from classroom.account_deletion import delete_account
 from classroom.accounts import AccountError, authenticate
 from classroom.progress import StepRef, complete_step
@@ -22,6 +22,7 @@ from db.models import (
     JournalFeedback,
     Membership,
     Metric,
+    PipelineDraft,
     PipelineVersion,
     Run,
     StepCompletion,
@@ -66,6 +67,7 @@ def fill_account(actor, teacher=None, csv: bytes | None = None) -> dict:
     spec = parse_pipeline(PIPELINE)
     frame, _ = run_pipeline(spec, read_sources(spec))
     save_version(actor.id, spec, frame)
+    pipeline_drafts.save_draft(actor, "demo results", None, [{"kind": "deduplicate"}])
     return {"run_id": run_id, "entry_id": entry.id, "upload": upload.dataset.split(":")[1]}
 
 
@@ -77,6 +79,7 @@ def rows_of(user_id: int) -> dict[str, int]:
         "goals": (Goal, Goal.owner_id),
         "uploads": (Upload, Upload.owner_id),
         "pipeline versions": (PipelineVersion, PipelineVersion.owner_id),
+        "pipeline drafts": (PipelineDraft, PipelineDraft.owner_id),
         "sessions": (AuthSession, AuthSession.user_id),
         "memberships": (Membership, Membership.user_id),
         "users": (User, User.id),
@@ -110,6 +113,7 @@ def test_does_the_export_hold_all_of_my_data_and_nothing_of_anyone_elses(
     assert [(g["text"], g["due_on"]) for g in data["goals"]] == [("lin's goal", "2031-05-01")]
     assert [u["name"] for u in data["uploads"]] == ["mine.csv"]
     assert [p["pipeline"] for p in data["pipeline_versions"]] == ["demo results"]
+    assert [d["stages"] for d in data["pipeline_drafts"]] == [[{"kind": "deduplicate"}]]
     assert "ana" not in json.dumps(data)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,10 +41,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app with its own data folder and local worker; yields the base URL."""
-    data = tmp_path_factory.mktemp("server-data")
+@contextmanager
+def serving_app(data: Path, **settings: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port of 127.0.0.1 with ``data`` as its data folder
+    (and its own local worker), until the block ends; yields the base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -51,26 +52,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{data}/app.db",
         "DLL_MAX_CONCURRENT_RUNS": "1",
         "PYTHONUNBUFFERED": "1",
+        **settings,
     }
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     log = (data / "server.log").open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,6 +71,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the app with its own data folder and local worker; yields the base URL."""
+    with serving_app(tmp_path_factory.mktemp("server-data")) as base:
+        yield base
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

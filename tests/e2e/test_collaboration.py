@@ -9,9 +9,6 @@ worker."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -21,9 +18,8 @@ from playwright.sync_api import Page, expect
 from classroom import accounts, challenges, classes, teams
 from db.models import utcnow
 from db.session import dispose_engines
-from db.settings import PROJECT_ROOT
 from engine import jobs
-from tests.e2e.conftest import _free_port, _wait_healthy, wait_for_app
+from tests.e2e.conftest import serving_app, wait_for_app
 
 PASSWORD = "working as a team"
 SECTIONS = {
@@ -46,27 +42,8 @@ REVIEW = "The island chart backs up your claim. Try more epochs and see if Dream
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The app on a free port with its own database; yields (base URL, database URL)."""
     data = tmp_path_factory.mktemp("collab-server")
-    url = f"sqlite:///{data}/app.db"
-    port = _free_port()
-    env = {**os.environ, "DLL_DATA_DIR": str(data), "DATABASE_URL": url}
-    env |= {"DLL_MAX_CONCURRENT_RUNS": "1", "PYTHONUNBUFFERED": "1"}
-    log = (data / "server.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, data / "server.log")
-        yield base, url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with serving_app(data) as base:
+        yield base, f"sqlite:///{data}/app.db"
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -187,9 +164,7 @@ def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> 
     wait_for_app(author)
     expect(author.locator("textarea[aria-label^='Limits']")).to_have_value(SECTIONS["Limits"])
     expect(author.get_by_text("No unexplained jargon.").last).to_be_visible()
-    author.get_by_text("Share with my team", exact=True).click()
-    wait_for_app(author)
-    author.get_by_text("Published", exact=True).click()
+    author.get_by_text("My team and my teacher, published as finished", exact=True).click()
     wait_for_app(author)
     expect(
         author.get_by_text("Objective met: A plain version with reading ease of 60")

@@ -67,6 +67,12 @@ def train_and_watch(page: Page, base: str) -> None:
     for _ in range(30):  # 10 -> 40 epochs, long enough to watch it grow
         page.keyboard.press("ArrowRight")
     expect(epochs).to_have_attribute("aria-valuetext", "40")
+    # A fresh browser context: the empty axes are drawn before the first run, so the charting
+    # code is loaded by the time the first point arrives (not seconds after it).
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_attached()
+    assert page.evaluate(
+        "() => document.querySelector('.js-plotly-plot').data.every(t => !t.x || !t.x.length)"
+    )  # empty: no run yet
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text(re.compile(r"Training: epoch \d+ of 40"))).to_be_visible(timeout=60_000)
     first = chart_points(page)

@@ -7,9 +7,10 @@ import pytest
 from classroom import progress, runs
 from classroom.journals import save_draft
 from engine import jobs
-from engine.spec import RunSpec
+from engine.spec import RunSpec, example_spec
+from engine.trainer import SilentHooks, train
 from labs import evidence
-from labs.first_network import DEFAULT_SPEC, LAB, hints_for_run, reached_target
+from labs.first_network import DEFAULT_SPEC, LAB, MORE_EPOCHS, hints_for_run, reached_target
 
 
 def outcome(status="done", accuracy=0.9, **spec):
@@ -52,6 +53,23 @@ def test_hints_are_computed_from_the_runs_own_settings(case, expected_phrase) ->
 
 def test_the_default_settings_leave_something_to_improve() -> None:
     assert DEFAULT_SPEC.model == "dense" and DEFAULT_SPEC.epochs <= 10
+
+
+def test_each_hint_on_the_default_run_names_one_change() -> None:
+    first, second = hints_for_run(outcome("done", 0.942))  # the default run measured 94.2%
+    assert f"train for {MORE_EPOCHS} epochs or more" in first
+    assert "switch the model to CNN and keep the other settings" in second
+
+
+def test_following_the_more_epochs_hint_alone_passes_with_real_training() -> None:
+    spec = DEFAULT_SPEC.model_copy(update={"epochs": MORE_EPOCHS, "device": "cpu"})
+    result = train(spec, SilentHooks())  # the dense network, only the epochs changed: 95.6%
+    assert reached_target({"status": result.status, "result": result.as_dict()})
+
+
+def test_following_the_cnn_hint_alone_is_the_example_cnn_run() -> None:
+    # tests/engine/test_digits_cnn.py trains this very spec and sees it pass (97.2%).
+    assert DEFAULT_SPEC.model_copy(update={"model": "cnn"}) == example_spec("digits-cnn")
 
 
 def test_a_passing_run_completes_the_lab_step_and_a_reflection_the_reflect_step(learner) -> None:

@@ -3,6 +3,7 @@ check, publishing, sharing, reviewing a teammate and reading the reviews one rec
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -64,8 +65,14 @@ def markdown(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-def toggle(at, label: str):
-    return next(t for t in at.toggle if t.label == label)
+def visibility(at, card_id: int):
+    """The one choice of who reads the card: "me", "team" or "published"."""
+    return at.radio(key=f"mc_visibility_{card_id}")
+
+
+def visible(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: no backslashes, no zero-width joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200d", "")
 
 
 def test_does_a_learner_without_a_finished_run_get_sent_to_train_one(open_page, learner) -> None:
@@ -104,17 +111,17 @@ def test_is_publishing_an_unfinished_card_refused_with_the_empty_sections_named(
 ) -> None:
     card = write(learner, run_id, {"purpose": EXPERT["purpose"]})
     at = open_page(learner, "pages/model_card.py")
-    toggle(at, "Published").set_value(True).run()
+    visibility(at, card.id).set_value("published").run()
     assert not at.exception
     assert any("Still empty" in e.value and "Limits" in e.value for e in at.error)
-    assert toggle(at, "Published").value is False
+    assert visibility(at, card.id).value == "me"
     assert not model_cards.get_card(learner, card.id).published
 
 
 def test_does_publishing_a_good_card_meet_both_objectives(open_page, learner, run_id) -> None:
-    write(learner, run_id, {**EXPERT, "plain_summary": PLAIN})
+    card = write(learner, run_id, {**EXPERT, "plain_summary": PLAIN})
     at = open_page(learner, "pages/model_card.py")
-    toggle(at, "Published").set_value(True).run()
+    visibility(at, card.id).set_value("published").run()
     assert not at.exception
     met = [s.value for s in at.success if s.value.startswith("Objective met")]
     assert len(met) == 2
@@ -127,12 +134,12 @@ def test_does_sharing_let_the_teammate_review_and_the_author_read_it(
 ) -> None:
     card = write(learner, run_id, {**EXPERT, "plain_summary": "<script>alert(1)</script>"})
     at = open_page(learner, "pages/model_card.py")
-    toggle(at, "Share with my team").set_value(True).run()
+    visibility(at, card.id).set_value("team").run()
     assert model_cards.get_card(mate, card.id).shared_with_team
 
     review_page = open_page(mate, "pages/reviews.py")
     shown = markdown(review_page)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>" not in shown
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in shown  # shown as text, not run
     key = f"rv_model_card_{card.id}"
     for criterion, score in (("clarity", 3), ("evidence", 2), ("next_step", 4)):
         review_page.radio(key=f"{key}_{criterion}").set_value(score)
@@ -143,7 +150,7 @@ def test_does_sharing_let_the_teammate_review_and_the_author_read_it(
     assert any("Objective met" in s.value for s in review_page.success)
 
     author = open_page(learner, "pages/model_card.py")
-    assert COMMENT in markdown(author)
+    assert COMMENT in visible(markdown(author))
     assert any(
         c.value == "Clarity 3/4 · Evidence 2/4 · What to try next 4/4" for c in author.caption
     )

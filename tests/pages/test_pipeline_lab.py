@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from classroom import pipelines, progress, runs
@@ -168,6 +170,7 @@ def test_a_version_with_a_target_is_queued_for_training(lab, learner) -> None:
     ("name", "data", "shown"),
     [
         ("mine.csv", b"a,b\n1,x\n,y\n3,z\n", "3 rows, 2 columns, 1 missing"),
+        ("one.csv", b"a,b\n1,x\n", "1 row, 2 columns, 0 missing"),
         ("broken.parquet", b"not a parquet file", None),
     ],
 )
@@ -313,5 +316,8 @@ def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
     run_id = runs.my_runs(learner, "pipeline-builder")[0].id
     assert lab.query_params["run"] == str(run_id)
     assert f"**Run {run_id}** · " in live_panel_status(lab)
-    history = next(d.value for d in lab.dataframe if "run_id" in d.value.columns)
-    assert history["run_id"].tolist() == [run_id]
+    table = next(d for d in lab.dataframe if "run_id" in d.value.columns)
+    assert table.value["run_id"].tolist() == [run_id]
+    shown = json.loads(table.proto.columns)  # accuracy in per cent, times to the minute
+    assert shown["test_accuracy"]["type_config"]["format"] == "percent"
+    assert shown["created_at"]["type_config"]["format"] == "D MMM YYYY, HH:mm"

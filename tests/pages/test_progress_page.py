@@ -88,8 +88,14 @@ def test_does_deleting_a_goal_remove_it(open_page, learner) -> None:
     goal = goals.add_goal(learner, "Try a GPU run", "digital-literacy")
     at = open_page(learner, PAGE)
     at.button(key=f"goal_delete_{goal.id}").click().run()
+    assert len(goals.list_goals(learner)) == 1  # it asks first
+    at.button(key=f"goal_delete_{goal.id}_no").click().run()
+    assert len(goals.list_goals(learner)) == 1  # Cancel keeps it
+    at.button(key=f"goal_delete_{goal.id}").click().run()
+    at.button(key=f"goal_delete_{goal.id}_yes").click().run()
     assert goals.list_goals(learner) == []
     assert "Try a GPU run" not in [t.value for t in at.text]
+    assert any("Deleted the goal" in s.value for s in at.success)  # and says what it did
 
 
 def delete_form(at, username: str, password: str):

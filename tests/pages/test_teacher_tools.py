@@ -73,8 +73,11 @@ def test_withdrawing_an_assignment_removes_it(app_as, teacher, klass, learner) -
     at = app_as(teacher)
     at.switch_page(CLASSES).run()
     at.button(key=f"unassign_{work.id}").click().run()
+    assert assignments.assignments_for_class(teacher, klass.id) != []  # it asks first
+    at.button(key=f"unassign_{work.id}_yes").click().run()
     assert not at.exception
     assert assignments.assignments_for_class(teacher, klass.id) == []
+    assert any(s.value.startswith("Withdrew") for s in at.success)
     assert any("Nothing is assigned" in c.value for c in at.caption)
 
 

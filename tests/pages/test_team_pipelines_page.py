@@ -37,9 +37,10 @@ def store_cleaned_version(at) -> None:
 
 
 def stage_lines(at) -> list[str]:
-    """The numbered stage lines: '1. impute ...' on the team page, '1. **impute ...**' in
-    the builder's editor."""
-    return [m.value for m in at.markdown if re.match(r"\d+\. (\*\*)?[a-z]", m.value)]
+    """The numbered stage lines: '1. impute ...' on the team page, '1. Fill missing ...'
+    (a plain-text sentence) in the builder's editor."""
+    lines = [m.value for m in at.markdown if re.match(r"\d+\. [a-z]", m.value)]
+    return lines + [t.value for t in at.text if re.match(r"\d+\. ", t.value)]
 
 
 def test_does_a_shared_version_reach_the_teammate_and_its_stages_their_builder(
@@ -68,8 +69,10 @@ def test_does_a_shared_version_reach_the_teammate_and_its_stages_their_builder(
     assert not team.exception
     assert [t.value for t in team.title] == ["Pipeline builder"]
     listed_stages = stage_lines(team)
-    assert listed_stages[0].startswith("1. **impute missing values**")
-    assert listed_stages[1].startswith("2. **remove duplicates**")
+    assert listed_stages == [
+        "1. Fill missing values in score with the median",
+        "2. Remove rows that repeat another row exactly",
+    ]
     assert len([b for b in team.button if b.label == "Remove"]) == 2
     # AppTest reruns the page it was told to open; the browser stays on the builder.
     team.switch_page(BUILDER).run()

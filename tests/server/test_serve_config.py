@@ -119,7 +119,7 @@ def test_are_uploads_up_to_the_app_limit_streamed_to_the_app(config: str) -> Non
 def test_does_the_app_learn_who_really_asked(config: str) -> None:
     assert "proxy_set_header Host $http_host;" in config  # Origin checks compare with it
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
-    assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
+    assert "proxy_set_header X-Forwarded-Proto $dll_forwarded_proto;" in config
 
 
 def test_does_nginx_keep_its_pid_logs_and_temporary_files_in_its_folder(
