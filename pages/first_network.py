@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from classroom import runs
+from classroom import challenges, runs
 from classroom.access import NotFound
 from engine.spec import SpecError, parse_spec
 from labs import evidence
@@ -11,6 +11,7 @@ from labs.first_network import LAB
 from ui.auth import require_signed_in
 from ui.journal_box import render_journal_box
 from ui.live_run import render_empty_curves, render_live_panel
+from ui.markdown_text import md_escape
 from ui.run_results import render_objectives, render_outcome
 from ui.run_settings import run_label, settings_form
 
@@ -58,6 +59,9 @@ with run_col:
         if chosen.id != run.id:
             st.query_params["run"] = str(chosen.id)
             st.rerun()
+    label = challenges.challenge_run_labels(actor, [run.id]).get(run.id)
+    if label:  # a challenge's run only borrows this lab's settings form
+        st.info(f"{md_escape(label)}: this run trains on the challenge's data, not on digits.")
     run = render_live_panel(actor, run.id)
 
 if not run.active:

@@ -102,9 +102,9 @@ def confusion_matrix_figure(matrix: list[list[int]], class_names: list[str]) -> 
         margin={"l": 40, "r": 10, "t": 30, "b": 40},
         # Category axes with a tick per class: names such as "0".."9" would otherwise be read
         # as numbers, and plotly would label only every second digit.
-        xaxis={"title": {"text": "predicted digit"}, **_every_class(class_names)},
+        xaxis={"title": {"text": "predicted class"}, **_every_class(class_names)},
         yaxis={
-            "title": {"text": "true digit"},
+            "title": {"text": "true class"},
             "autorange": "reversed",
             **_every_class(class_names),
         },

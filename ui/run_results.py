@@ -51,9 +51,9 @@ def render_outcome(run: RunStatus, actor: Actor) -> None:
         str(result.get("device", "cpu")).upper(),
         help=f"{result.get('samples_per_second', 0):,.0f} images per second",
     )
-    with st.expander("Confusion matrix: which digits were mixed up", expanded=True):
+    with st.expander("Confusion matrix: which classes were mixed up", expanded=True):
         st.caption(
-            "Each row is the true digit; each column is the model's guess. "
+            "Each row is the true class (a digit, a species...); each column is the model's guess. "
             "Numbers off the diagonal are mistakes."
         )
         st.plotly_chart(_confusion_figure(run), key=f"confusion_{run.id}", width="stretch")

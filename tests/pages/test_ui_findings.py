@@ -20,7 +20,7 @@ from engine import jobs
 from engine.spec import RunSpec
 from labs.catalog import tracks
 from ui.challenge_watch import FOLLOWING
-from ui.markdown_text import ZERO_WIDTH_JOINER
+from ui.markdown_text import ZERO_WIDTH_JOINER, md_escape
 from ui.tuning_figures import importance_figure, method_comparison_figure
 
 PENGUINS = RunSpec(dataset="penguins", model="dense", epochs=1)
@@ -124,6 +124,12 @@ def test_is_a_challenge_run_labelled_by_its_challenge_and_dataset(
 ) -> None:
     challenge = open_penguin_challenge(teacher, klass)
     run_id = challenge_run(learner, challenge)
+    lab = open_page(learner, "pages/first_network.py")  # "Watch it" from the challenge page
+    lab.query_params["run"] = str(run_id)
+    lab.run()
+    label = md_escape("Challenge: Penguin species (penguins)")
+    assert any(f"{label}: this run trains on the challenge's data" in i.value for i in lab.info)
+
     jobs.finish(run_id, "done", result={"test_accuracy": 0.8})
     labels = challenges.challenge_run_labels(teacher, [run_id])
     assert labels == {run_id: "Challenge: Penguin species (penguins)"}
