@@ -16,7 +16,7 @@ from zxcvbn import zxcvbn
 
 from classroom.access import Actor
 from classroom.sign_in_throttle import MAX_FAILURES as MAX_FAILURES  # per name and address
-from classroom.sign_in_throttle import Throttled, reserve_attempt
+from classroom.sign_in_throttle import Throttled, reserve_attempt, reserve_sign_up
 from db.models import Classroom, LoginAttempt, Membership, User
 from db.session import read_session, write_session
 from db.settings import PROJECT_ROOT
@@ -94,10 +94,19 @@ def has_any_user() -> bool:
 
 
 def _create_user(
-    username: str, display_name: str, password: str, role: str, join_code: str | None = None
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    join_code: str | None = None,
+    address: str | None = None,
 ) -> Actor:
     username = normalise_username(username)
     display_name = display_name.strip()[:80] or username
+    try:
+        reserve_sign_up(address)
+    except Throttled as exc:
+        raise AccountError(str(exc)) from None
     with _sign_in_turn():
         check_new_password(password, username, display_name)
         password_hash = _hash(password)
@@ -132,10 +141,15 @@ def create_first_teacher(username: str, display_name: str, password: str) -> Act
 
 
 def sign_up_learner(
-    username: str, display_name: str, password: str, join_code: str | None = None
+    username: str,
+    display_name: str,
+    password: str,
+    join_code: str | None = None,
+    address: str | None = None,
 ) -> Actor:
-    """A learner account, in a class when a join code is given, else independent."""
-    return _create_user(username, display_name, password, "learner", join_code or None)
+    """A learner account, in a class when a join code is given, else independent.
+    ``address``: where the request came from, for the limit on new accounts per address."""
+    return _create_user(username, display_name, password, "learner", join_code or None, address)
 
 
 def authenticate(username: str, password: str, address: str | None = None) -> Actor:

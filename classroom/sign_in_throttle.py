@@ -27,6 +27,16 @@ MAX_NAME_FAILURES = 30
 # address, typing a few passwords wrong, stays well under it.
 MAX_ADDRESS_FAILURES = 50
 SEPARATOR = "@"
+# New accounts per address: sign-up needs no class code, so without a limit anyone could make
+# accounts (each an argon2 hash and rows) without end. Twice a class behind one school address
+# in an hour still gets through.
+SIGN_UP_WINDOW = timedelta(hours=1)
+MAX_SIGN_UPS_PER_ADDRESS = 60
+SIGN_UP_NAME = "+new-account"  # no username starts with "+": these rows are no one's
+TOO_MANY_NEW = (
+    "Too many new accounts from your network in the last hour; try again later, or ask your "
+    "teacher to help."
+)
 TOO_MANY = "Too many failed attempts; wait 15 minutes and try again."
 TOO_MANY_HERE = "Too many failed attempts from your network; wait 15 minutes and try again."
 
@@ -105,3 +115,22 @@ def _failures(session: Session, rows: ColumnElement[bool], resets: bool = True) 
         .where(rows, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= floor)
     )
     return int(session.scalar(query) or 0)
+
+
+def reserve_sign_up(address: str | None) -> None:
+    """Count a new account from this address, or Throttled once it has made too many in the
+    last hour (no limit when the address is unknown: a call from the app's own code)."""
+    key = address_key(address)
+    if key is None:
+        return
+    row_name = f"{SIGN_UP_NAME}{SEPARATOR}{key}"
+    with write_session() as session:
+        one_writer_at_a_time(session, f"sign-up-from:{key}")
+        recent = (
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.username == row_name, LoginAttempt.at >= utcnow() - SIGN_UP_WINDOW)
+        )
+        if int(session.scalar(recent) or 0) >= MAX_SIGN_UPS_PER_ADDRESS:
+            raise Throttled(TOO_MANY_NEW)
+        session.add(LoginAttempt(username=row_name, succeeded=True))  # not a failed sign-in

@@ -115,7 +115,7 @@ def _account_fields(values: dict[str, str]) -> list[str]:
     ]
 
 
-CreateAccount = Callable[[dict[str, str], str], Actor]
+CreateAccount = Callable[[dict[str, str], str, str | None], Actor]  # values, password, address
 
 
 async def _account_form(
@@ -128,19 +128,20 @@ async def _account_form(
     try:
         if password != str(form.get("confirm", "")):
             raise accounts.AccountError("The two passwords differ; type them again.")
-        actor = await run_in_threadpool(create, values, password)
+        actor = await run_in_threadpool(create, values, password, client_address(request))
         return _signed_in(request, actor, "/"), values, None
     except accounts.AccountError as exc:
         return None, values, str(exc)
 
 
-def _new_learner(values: dict[str, str], password: str) -> Actor:
+def _new_learner(values: dict[str, str], password: str, address: str | None) -> Actor:
+    code = values["code"].strip() or None
     return accounts.sign_up_learner(
-        values["username"], values["display_name"], password, values["code"].strip() or None
+        values["username"], values["display_name"], password, code, address
     )
 
 
-def _first_teacher(values: dict[str, str], password: str) -> Actor:
+def _first_teacher(values: dict[str, str], password: str, _address: str | None) -> Actor:
     return accounts.create_first_teacher(values["username"], values["display_name"], password)
 
 

@@ -210,3 +210,41 @@ def test_does_deleting_an_account_remove_its_sign_in_records_from_every_address(
     assert attempts() == 2
     delete_account(learner, "lin", PASSWORD)
     assert attempts() == 0
+
+
+# --- new accounts per address: sign-up needs no class code ---
+
+
+def test_are_new_accounts_from_one_address_limited_and_others_still_served(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sign_in_throttle, "MAX_SIGN_UPS_PER_ADDRESS", 3)
+    for n in range(3):
+        accounts.sign_up_learner(f"bulk{n:02d}", "Bulk", PASSWORD, address=ATTACKER)
+    with pytest.raises(AccountError, match="Too many new accounts from your network"):
+        accounts.sign_up_learner("bulk99", "Bulk", PASSWORD, address=ATTACKER)
+    with read_session() as session:
+        assert session.scalar(select(User.id).where(User.username == "bulk99")) is None
+    accounts.sign_up_learner("someone", "Someone", PASSWORD, address=OWNER)  # another place
+    accounts.sign_up_learner("byscript", "Script", PASSWORD)  # the app's own code: no limit
+    assert outcome("bulk00", PASSWORD, ATTACKER) == "signed in"  # sign-ins are not affected
+
+
+def test_does_the_sign_up_form_count_new_accounts_by_the_address_nginx_names(
+    monkeypatch: pytest.MonkeyPatch, teacher
+) -> None:
+    monkeypatch.setattr(sign_in_throttle, "MAX_SIGN_UPS_PER_ADDRESS", 1)
+    with TestClient(StandIns().app(), base_url=SITE, follow_redirects=False, client=NGINX) as web:
+
+        def sign_up(username: str, address: str):
+            form = {"display_name": "Lin", "username": username, "code": ""}
+            form |= {"password": PASSWORD, "confirm": PASSWORD}
+            return web.post(
+                "/auth/signup", data=form, headers={"Origin": SITE, "X-Real-IP": address}
+            )
+
+        assert sign_up("first01", ATTACKER).status_code == 303
+        refused = sign_up("second01", ATTACKER)
+        assert refused.status_code == 400
+        assert "Too many new accounts from your network" in refused.text
+        assert sign_up("second01", OWNER).status_code == 303  # same name, another place
