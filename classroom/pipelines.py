@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from classroom.datasets import PIPELINE_SOURCE
@@ -49,18 +49,21 @@ def add_source(actor: Actor | None, data: bytes, filename: str) -> SourceInfo:
     return SourceInfo(source_id, name, fmt, summary)
 
 
+def _owned_source(column: Any, owner_id: int, source_id: str) -> Select[Any]:
+    """``column`` of the owner's stored pipeline file ``source_id`` (no row: not theirs)."""
+    return select(column).where(
+        Upload.owner_id == owner_id,
+        Upload.upload_id == source_id,
+        Upload.kind == PIPELINE_SOURCE,
+    )
+
+
 def my_source(actor: Actor | None, source_id: str) -> SourceInfo:
     """One of the actor's own stored files again (a saved draft names it by id only); its
     summary lists a database's tables. Another's file, or one gone, is "not found"."""
     actor = require_actor(actor)
     with read_session() as session:
-        name = session.scalar(
-            select(Upload.name).where(
-                Upload.owner_id == actor.id,
-                Upload.upload_id == source_id,
-                Upload.kind == PIPELINE_SOURCE,
-            )
-        )
+        name = session.scalar(_owned_source(Upload.name, actor.id, source_id))
     if name is None:
         raise NotFound("No such file.")
     try:
@@ -79,14 +82,7 @@ def require_source_access(actor: Actor, spec: PipelineSpec) -> None:
     ids += [s.database for s in spec.sources if isinstance(s, SqliteSource)]
     with read_session() as session:
         for source_id in {i for i in ids if i != "demo"}:
-            owned = session.scalar(
-                select(Upload.id).where(
-                    Upload.owner_id == actor.id,
-                    Upload.upload_id == source_id,
-                    Upload.kind == PIPELINE_SOURCE,
-                )
-            )
-            if owned is None:
+            if session.scalar(_owned_source(Upload.id, actor.id, source_id)) is None:
                 raise NotFound("No such file.")
 
 
