@@ -5,6 +5,7 @@ process."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from urllib.parse import quote
 
@@ -12,10 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from streamlit import config as st_config
 
 from classroom import sessions
 from classroom.access import Actor
 from server.nginx_conf import ROUTE_COOKIE, ROUTE_HEADER
+from server.page_base import base_path, with_backend_base
 from server.trusted_proxy import is_https
 
 # Learner text never loads outside resources: images and connections only from this site.
@@ -71,7 +74,10 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         refusal = await _refusal(request)
         if refusal is not None:
             return _finished(request, refusal)  # every response, redirects too
-        return _finished(request, await call_next(request))
+        response = await call_next(request)
+        if _is_page_load(request):
+            response = await _with_server_root(response)
+        return _finished(request, response)
 
 
 async def _actor(request: Request) -> Actor | None:
@@ -94,6 +100,20 @@ async def _refusal(request: Request) -> Response | None:
         if actor is None or not actor.is_teacher:
             return PlainTextResponse("Only a signed-in teacher can see this.", status_code=403)
     return None
+
+
+async def _with_server_root(response: Response) -> Response:
+    """A page's HTML, told where the server's root is (``server.page_base``)."""
+    if response.status_code != 200 or not response.headers.get("content-type", "").startswith(
+        "text/html"
+    ):
+        return response
+    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+    gzipped = response.headers.get("content-encoding") == "gzip"  # Streamlit's own GZip
+    root = base_path(st_config.get_option("server.baseUrlPath"))
+    page = with_backend_base(gzip.decompress(body) if gzipped else body, root)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(gzip.compress(page) if gzipped else page, status_code=200, headers=headers)
 
 
 def _finished(request: Request, response: Response) -> Response:

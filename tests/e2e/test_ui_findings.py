@@ -1,6 +1,6 @@
 """New-user findings that only show in a real browser: text typed just before a reload, a
 challenge page that follows its runs by itself, a learner on a teacher's address, and a
-display name written as a Markdown link.
+display name written as a Markdown link, and a page opened at its own address.
 
 Accounts, the class and the challenge are set up through the services against the server's
 own database; every run is trained by the server's worker."""
@@ -122,3 +122,18 @@ def test_is_a_display_name_written_as_a_link_shown_as_text(served, browser, peop
     expect(page.get_by_text("(http", exact=False).first).to_be_visible()  # shown as typed
     # The heading's own "#welcome-..." anchor is fine; a link that leaves the page is not.
     assert page.locator("a[href*='evil']:not([href^='#'])").count() == 0
+
+
+def test_does_a_page_opened_at_its_own_address_ask_only_for_what_exists(
+    served, browser, people
+) -> None:
+    base, _url = served
+    page = learner_page(browser, base)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.goto(f"{base}/journal")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile("journal", re.I)).first).to_be_visible()
+    page.reload()
+    wait_for_app(page)
+    assert missing == []
