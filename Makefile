@@ -31,9 +31,10 @@ test: $(STAMP)  ## unit, AppTest page and browser end-to-end tests
 test-fast: $(STAMP)  ## everything but the browser tests
 	$(PY) -m pytest -m "not e2e"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## style, format and types (mypy: strict on engine/, classroom/, curriculum/)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.auth import resolve_actor
-from ui.chrome import render_sidebar
+from ui.common.auth import resolve_actor
+from ui.common.chrome import render_sidebar
 
 st.set_page_config(page_title="Deep Learning Labs", page_icon="🧠", layout="wide")
 

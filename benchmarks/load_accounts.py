@@ -23,7 +23,7 @@ def create_accounts(
     """Migrate the database in DATABASE_URL and make the accounts through the app's API."""
     from classroom import accounts, classes
     from db.migrate import upgrade
-    from db.settings import database_url
+    from settings import database_url
 
     upgrade(database_url())
     code = None

@@ -32,7 +32,7 @@ from db.models import (
     utcnow,
 )
 from db.session import read_session, write_session
-from db.settings import data_dir
+from settings import data_dir
 
 # A run or study that reported in this recently is still being worked on by the worker.
 STILL_WORKING = timedelta(seconds=30)

@@ -19,7 +19,7 @@ from classroom.sign_in_throttle import MAX_FAILURES as MAX_FAILURES  # per name 
 from classroom.sign_in_throttle import Throttled, reserve_attempt, reserve_sign_up
 from db.models import Classroom, LoginAttempt, Membership, User
 from db.session import read_session, write_session
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 # zxcvbn's score, 0 to 4: 2 is about 10^8 guesses, out of reach of online guessing, which

@@ -13,9 +13,9 @@ from sqlalchemy import or_, select
 
 from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from classroom.classes import get_class, roster
+from curriculum.catalog import Step, tracks
 from db.models import Assignment, Classroom, Membership, User
 from db.session import read_session, write_session
-from labs.catalog import Step, tracks
 
 
 @dataclass(frozen=True)

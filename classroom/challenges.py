@@ -43,6 +43,8 @@ BUDGET_PER = ("learner", "team")
 METRIC = "test_accuracy"  # accuracy on the held-out rows
 NOT_COUNTED = ("failed", "cancelled")  # they leave no score, so they cost no budget
 MAX_BUDGET = 100
+# The labs that train a network on a dataset (tests/labs checks this against the registry).
+CHALLENGE_LABS = ("first-network", "training-optimisation", "data-types")
 LONGEST = timedelta(days=366)
 
 
@@ -115,10 +117,7 @@ def _visible(session: Session, actor: Actor | None, challenge_id: int) -> Challe
 
 
 def _check_lab(lab_id: str) -> None:
-    from labs.registry import LABS  # labs sit beside classroom; read only to validate the id
-
-    lab = LABS.get(lab_id)
-    if lab is None or lab.default_spec is None:
+    if lab_id not in CHALLENGE_LABS:
         raise ValueError("Choose a lab that trains a network for the challenge.")
 
 

@@ -19,9 +19,9 @@ from classroom.access import Actor
 from classroom.assignments import AssignmentInfo, assignments_for_class
 from classroom.classes import Member, roster
 from classroom.csv_export import safe_csv
+from curriculum.catalog import tracks
 from db.models import Run
 from db.session import read_session
-from labs.catalog import tracks
 
 STATES = ("done", "stuck", "overdue", "in progress", "not started")
 STUCK_FAILS = 3

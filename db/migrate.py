@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from db.settings import database_url
+from settings import database_url
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.settings import database_url
+from settings import database_url
 
 _makers: dict[tuple[str, bool], sessionmaker[Session]] = {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db.settings import data_dir
+from settings import data_dir
 
 
 def run_dir(run_id: int) -> Path:

@@ -17,19 +17,9 @@ from engine.process_liveness import is_running, process_start
 from engine.spec import RunSpec
 from engine.trainer import RunFiles, train
 from engine.training.checkpoint import load_checkpoint
+from settings import run_niceness
 
 FLUSH_SECONDS = 0.25  # how often metrics, progress and the heartbeat reach the database
-RUN_NICENESS = 10  # a run yields the CPU to the app's processes while they are busy
-
-
-def run_niceness() -> int:
-    """How far a run process lowers its CPU priority (``DLL_RUN_NICENESS``, 0 to 19): on a
-    shared server a class's clicks are answered first and training takes what is left, which
-    is all of it while nobody clicks."""
-    value = os.environ.get("DLL_RUN_NICENESS", "")
-    return min(19, max(0, int(value))) if value.strip().isdigit() else RUN_NICENESS
-
-
 # The worker's fork server imports this module once; set up the ORM's mappings here, so each
 # run process forked from it starts with them ready (otherwise about 0.2 s per run).
 configure_mappers()

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from db.models import Run, utcnow
 from db.session import write_session
-from db.settings import data_dir, database_url
 from engine.process_liveness import is_running
+from settings import data_dir, database_url, max_concurrent_runs
 
 log = logging.getLogger("engine.worker")
 
@@ -29,8 +29,7 @@ STUDY_CHECK_SECONDS = 0.5  # how often the worker looks for queued hyperparamete
 
 
 def default_concurrency() -> int:
-    env = os.environ.get("DLL_MAX_CONCURRENT_RUNS")
-    return max(1, int(env)) if env else max(1, (os.cpu_count() or 2) // 2)
+    return max_concurrent_runs()
 
 
 def _context() -> mp.context.BaseContext:

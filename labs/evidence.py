@@ -6,9 +6,9 @@ from classroom import progress, runs
 from classroom.access import Actor
 from classroom.journals import Entry
 from classroom.progress import StepRef
+from curriculum.catalog import steps_for_lab
 from engine import jobs
 from engine.jobs import RunStatus
-from labs.catalog import steps_for_lab
 from labs.objectives import ObjectiveOutcome, evaluate
 from labs.registry import LABS
 

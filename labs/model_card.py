@@ -14,8 +14,8 @@ from typing import Any
 
 from classroom.model_cards import PLAIN_SECTION, SECTIONS, Card
 from classroom.reviews import RUBRIC, Review
+from engine.text.plain_language import PLAIN_ENOUGH, readability, unexplained_jargon
 from labs.objectives import Objective, RunOutcome
-from labs.plain_language import PLAIN_ENOUGH, readability, unexplained_jargon
 from labs.registry_types import Lab
 
 LAB_ID = "model-card"

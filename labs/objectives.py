@@ -12,12 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from labs.catalog import steps_for_lab
+from curriculum.catalog import steps_for_lab
 
 RunOutcome = dict[str, Any]  # {"status", "spec", "result"} of a finished run, or a lab action
-
-REVEALS = ("hint-1", "hint-2", "solution")  # in the order a learner can ask for them
-EVENTS = ("passed", "failed", *REVEALS)
 
 
 @dataclass(frozen=True)

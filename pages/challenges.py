@@ -3,13 +3,13 @@
 import streamlit as st
 
 from classroom import challenges
-from ui.auth import require_signed_in
-from ui.challenge_admin import render_close_button, render_open_form
-from ui.challenge_board import render_leaderboard
-from ui.challenge_entry import render_entry
-from ui.challenge_time import shown
-from ui.challenge_watch import follow_challenge_runs
-from ui.confirm_destructive import render_done_notice
+from ui.challenges.admin import render_close_button, render_open_form
+from ui.challenges.board import render_leaderboard
+from ui.challenges.deadlines import shown
+from ui.challenges.entry import render_entry
+from ui.challenges.watch import follow_challenge_runs
+from ui.common.auth import require_signed_in
+from ui.common.confirm_destructive import render_done_notice
 
 actor = require_signed_in()
 st.title("Class challenges")

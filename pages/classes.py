@@ -6,14 +6,14 @@ import streamlit as st
 
 from classroom import classes, journals, progress
 from classroom.class_matrix import class_matrix, class_progress_csv
-from labs.catalog import tracks
-from ui.auth import require_teacher
-from ui.journal_feedback import render_feedback_form
-from ui.journal_list import render_entry_text
-from ui.progress_matrix import render_class_matrix, render_progress_matrix
-from ui.teacher_assign import render_assign_form, render_assign_notice, render_assignment_list
-from ui.teacher_roster import render_roster
-from ui.teacher_text import md_escape
+from curriculum.catalog import tracks
+from ui.common.auth import require_teacher
+from ui.common.markdown_text import md_escape
+from ui.journal.entries import render_entry_text
+from ui.journal.feedback import render_feedback_form
+from ui.teacher.assign import render_assign_form, render_assign_notice, render_assignment_list
+from ui.teacher.progress_matrix import render_class_matrix, render_progress_matrix
+from ui.teacher.roster import render_roster
 
 teacher = require_teacher()
 st.title("My classes")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from labs.data_types import KINDS, LAB
-from ui.auth import require_signed_in
-from ui.data_types_tabs import render_data_type_tab
+from ui.common.auth import require_signed_in
+from ui.data_types.tabs import render_data_type_tab
 
 TAB_LABELS = {"image": "Image", "text": "Text", "audio": "Audio", "tabular": "Tabular"}
 

@@ -4,15 +4,15 @@ import streamlit as st
 
 from classroom import datasets
 from labs.feature_engineering import LAB, TABLES
-from ui.auth import require_signed_in
-from ui.feature_lab import (
+from ui.common.auth import require_signed_in
+from ui.feature_engineering.parts import (
     cached_table,
     render_build,
     render_leaks,
     render_scaling,
     render_selection,
 )
-from ui.step_reflection import render_step_reflection
+from ui.journal.step_reflection import render_step_reflection
 
 actor = require_signed_in()
 st.title("Feature engineering")

@@ -4,16 +4,16 @@ import streamlit as st
 
 from classroom import challenges, runs
 from classroom.access import NotFound
+from curriculum.catalog import steps_for_lab
 from engine.spec import SpecError, parse_spec
 from labs import evidence
-from labs.catalog import steps_for_lab
 from labs.first_network import LAB
-from ui.auth import require_signed_in
-from ui.journal_box import render_journal_box
-from ui.live_run import render_empty_curves, render_live_panel
-from ui.markdown_text import md_escape
-from ui.run_results import render_objectives, render_outcome
-from ui.run_settings import run_label, settings_form
+from ui.common.auth import require_signed_in
+from ui.common.markdown_text import md_escape
+from ui.journal.run_reflection import render_journal_box
+from ui.runs.live_run import render_empty_curves, render_live_panel
+from ui.runs.results import render_objectives, render_outcome
+from ui.runs.settings import run_label, settings_form
 
 actor = require_signed_in()
 st.title(LAB.title)

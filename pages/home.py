@@ -6,11 +6,11 @@ import streamlit as st
 
 from classroom import assignments, classes, progress
 from classroom.access import NotFound
-from labs.catalog import competencies, tracks
-from ui.auth import require_signed_in
-from ui.cards import competency_card
-from ui.evidence import catch_up
-from ui.markdown_text import md_escape
+from curriculum.catalog import competencies, tracks
+from ui.common.auth import require_signed_in
+from ui.common.cards import competency_card
+from ui.common.evidence import catch_up
+from ui.common.markdown_text import md_escape
 
 actor = require_signed_in()
 catch_up(actor)

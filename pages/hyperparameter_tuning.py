@@ -6,11 +6,15 @@ from classroom import tuning
 from classroom.access import NotFound
 from engine.tuning.space import SpaceError
 from labs.hyperparameter_tuning import LAB, MARGIN, WITHIN
-from ui.auth import require_signed_in
-from ui.step_reflection import render_step_reflection
-from ui.tuning_form import study_form
-from ui.tuning_live import render_study_panel, study_label
-from ui.tuning_results import render_comparison, render_full_training, render_study_objectives
+from ui.common.auth import require_signed_in
+from ui.hyperparameter_tuning.form import study_form
+from ui.hyperparameter_tuning.live import render_study_panel, study_label
+from ui.hyperparameter_tuning.results import (
+    render_comparison,
+    render_full_training,
+    render_study_objectives,
+)
+from ui.journal.step_reflection import render_step_reflection
 
 actor = require_signed_in()
 st.title(LAB.title)

@@ -4,10 +4,10 @@ import streamlit as st
 
 from classroom import journals
 from classroom.access import NotFound
-from labs.journal_search import filter_entries
-from ui.auth import require_signed_in
-from ui.journal_editor import open_entry, opened_entry_id, render_editor, render_new_entry
-from ui.journal_list import entries_as_markdown, render_entry_card, render_filters, step_titles
+from classroom.journal_search import filter_entries
+from ui.common.auth import require_signed_in
+from ui.journal.editor import open_entry, opened_entry_id, render_editor, render_new_entry
+from ui.journal.entries import entries_as_markdown, render_entry_card, render_filters, step_titles
 
 actor = require_signed_in()
 titles = step_titles()

@@ -4,8 +4,9 @@ import streamlit as st
 
 from classroom import classes
 from classroom.access import NotFound
-from ui.auth import require_teacher
-from ui.teacher_learner import (
+from ui.common.auth import require_teacher
+from ui.common.markdown_text import md_escape
+from ui.teacher.learner import (
     completed,
     render_assigned,
     render_events,
@@ -13,7 +14,6 @@ from ui.teacher_learner import (
     render_shared_entries,
     render_steps_done,
 )
-from ui.teacher_text import md_escape
 
 teacher = require_teacher()
 wanted = st.query_params.get("id", "")

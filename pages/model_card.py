@@ -4,13 +4,13 @@ import streamlit as st
 
 from classroom import model_cards, reviews
 from labs.model_card import LAB
-from ui.auth import require_signed_in
-from ui.model_card_editor import render_card_editor
-from ui.model_card_publish import render_card_controls
-from ui.model_card_run import finished_runs, pick_run, render_run_summary, run_origins
-from ui.model_card_view import render_class_cards
-from ui.review_list import render_reviews
-from ui.step_reflection import render_step_reflection
+from ui.common.auth import require_signed_in
+from ui.journal.step_reflection import render_step_reflection
+from ui.model_card.editor import render_card_editor
+from ui.model_card.publish import render_card_controls
+from ui.model_card.run import finished_runs, pick_run, render_run_summary, run_origins
+from ui.model_card.view import render_class_cards
+from ui.reviews.received import render_reviews
 
 actor = require_signed_in()
 st.title(LAB.title)

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from labs.pipeline_builder import LAB, reflection_facts
-from ui.auth import require_signed_in
-from ui.pipeline_draft import restore_draft, save_draft, show_notice, version_index
-from ui.pipeline_lab import (
+from ui.common.auth import require_signed_in
+from ui.journal.step_reflection import render_step_reflection
+from ui.pipeline_builder.draft import restore_draft, save_draft, show_notice, version_index
+from ui.pipeline_builder.parts import (
     current_result,
     render_code,
     render_lab_objectives,
@@ -15,8 +16,8 @@ from ui.pipeline_lab import (
     table_caption,
     validated_spec,
 )
-from ui.pipeline_sources import forget_inputs, pick_sources
-from ui.pipeline_versions import (
+from ui.pipeline_builder.sources import forget_inputs, pick_sources
+from ui.pipeline_builder.versions import (
     compare_versions,
     render_comparison,
     render_history,
@@ -28,7 +29,6 @@ from ui.pipeline_versions import (
     train_on_version,
     versions_table,
 )
-from ui.step_reflection import render_step_reflection
 
 actor = require_signed_in()
 st.title("Pipeline builder")

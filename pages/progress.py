@@ -4,13 +4,13 @@ from datetime import date
 
 import streamlit as st
 
-from labs.progress_summary import build_summary
-from ui.auth import require_signed_in
-from ui.cards import STEP_KINDS
-from ui.evidence import catch_up
-from ui.progress_charts import competency_radar, track_bars
-from ui.progress_goals import render_goal_form, render_goals
-from ui.progress_my_data import render_my_data
+from classroom.progress_summary import build_summary
+from ui.common.auth import require_signed_in
+from ui.common.cards import STEP_KINDS
+from ui.common.evidence import catch_up
+from ui.progress.charts import competency_radar, track_bars
+from ui.progress.goals import render_goal_form, render_goals
+from ui.progress.my_data import render_my_data
 
 ACTIVITY_ICONS = {"step": "✅", "run": "🧪", "journal": "📝"}
 

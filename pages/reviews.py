@@ -3,11 +3,11 @@
 import streamlit as st
 
 from classroom import model_cards, reviews
-from ui.auth import require_signed_in
-from ui.model_card_run import render_run_summary
-from ui.model_card_view import render_card
-from ui.review_form import render_review_form
-from ui.review_list import render_reviews
+from ui.common.auth import require_signed_in
+from ui.model_card.run import render_run_summary
+from ui.model_card.view import render_card
+from ui.reviews.form import render_review_form
+from ui.reviews.received import render_reviews
 
 actor = require_signed_in()
 st.title("Peer review")

@@ -4,17 +4,17 @@ pipeline versions teammates share."""
 import streamlit as st
 
 from classroom import classes, teams
-from ui.auth import require_signed_in
-from ui.confirm_destructive import render_done_notice
-from ui.team_fork_form import render_fork_form, render_fork_started
-from ui.team_panels import (
+from ui.common.auth import require_signed_in
+from ui.common.confirm_destructive import render_done_notice
+from ui.teams.fork_form import render_fork_form, render_fork_started
+from ui.teams.panels import (
     render_forks,
     render_join_or_create,
     render_my_runs,
     render_shared_runs,
     render_team_header,
 )
-from ui.team_pipelines import render_shared_pipelines
+from ui.teams.pipelines import render_shared_pipelines
 
 actor = require_signed_in()
 st.title("My team")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from classroom import classes
-from ui.auth import require_teacher
-from ui.team_admin_panels import render_new_team, render_policy, render_teams
+from ui.common.auth import require_teacher
+from ui.teams.admin_panels import render_new_team, render_policy, render_teams
 
 actor = require_teacher()
 st.title("Teams")

@@ -4,10 +4,10 @@ import streamlit as st
 
 from classroom import progress
 from classroom.progress import StepRef
-from labs.catalog import competency, concept_parts, tracks
-from ui.auth import require_signed_in
-from ui.cards import LAB_PAGES, step_header, step_icon
-from ui.evidence import catch_up
+from curriculum.catalog import competency, concept_parts, tracks
+from ui.common.auth import require_signed_in
+from ui.common.cards import LAB_PAGES, step_header, step_icon
+from ui.common.evidence import catch_up
 
 actor = require_signed_in()
 track_id = st.query_params.get("id", "digital-literacy")

@@ -5,12 +5,16 @@ import streamlit as st
 from classroom import runs
 from labs.run_explanations import explain
 from labs.training_optimisation import LAB
-from ui.auth import require_signed_in
-from ui.compare_runs import choose_run, render_comparison, render_explanations, run_picker
-from ui.guided_experiments import render_guided_experiments
-from ui.live_run import render_live_panel
-from ui.optimisation_controls import optimisation_controls, submit_settings, transfer_sources
-from ui.run_results import render_outcome
+from ui.common.auth import require_signed_in
+from ui.runs.compare import choose_run, render_comparison, render_explanations, run_picker
+from ui.runs.live_run import render_live_panel
+from ui.runs.results import render_outcome
+from ui.training_optimisation.controls import (
+    optimisation_controls,
+    submit_settings,
+    transfer_sources,
+)
+from ui.training_optimisation.guided_experiments import render_guided_experiments
 
 actor = require_signed_in()
 st.title(LAB.title)

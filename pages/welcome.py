@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labs.catalog import competencies
+from curriculum.catalog import competencies
 
 st.title("Deep Learning Labs")
 st.write("Train real neural networks in your browser and grow six competencies along the way.")

@@ -14,9 +14,9 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from db.migrate import upgrade
-from db.settings import data_dir
 from server.processes import Child, SupervisorLock, WorkerSupervisor
 from server.warm_up import freeze_heap, preload_page_modules
+from settings import data_dir, start_local_worker
 
 log = logging.getLogger("server.lifespan")
 
@@ -72,7 +72,7 @@ class WorkerKeeper:
 
 def start_worker() -> WorkerKeeper | None:
     """The local worker, kept running beside the app (``DLL_START_WORKER=0``: none)."""
-    if os.environ.get("DLL_START_WORKER", "1") == "0":
+    if not start_local_worker():
         return None
     return WorkerKeeper().start()
 

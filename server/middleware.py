@@ -13,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from streamlit import config as st_config
+from starlette.types import ASGIApp
 
 from classroom import sessions
 from classroom.access import Actor
 from server.nginx_conf import ROUTE_COOKIE, ROUTE_HEADER
-from server.page_base import base_path, with_backend_base
+from server.page_base import with_backend_base
 from server.trusted_proxy import is_https
 
 # Learner text never loads outside resources: images and connections only from this site.
@@ -70,13 +70,17 @@ def _is_page_load(request: Request) -> bool:
 
 
 class SecurityMiddleware(BaseHTTPMiddleware):
+    def __init__(self, app: ASGIApp, server_root: str = "/") -> None:
+        super().__init__(app)
+        self.server_root = server_root  # where Streamlit's own routes are (server.page_base)
+
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         refusal = await _refusal(request)
         if refusal is not None:
             return _finished(request, refusal)  # every response, redirects too
         response = await call_next(request)
         if _is_page_load(request):
-            response = await _with_server_root(response)
+            response = await _with_server_root(response, self.server_root)
         return _finished(request, response)
 
 
@@ -102,7 +106,7 @@ async def _refusal(request: Request) -> Response | None:
     return None
 
 
-async def _with_server_root(response: Response) -> Response:
+async def _with_server_root(response: Response, root: str) -> Response:
     """A page's HTML, told where the server's root is (``server.page_base``)."""
     if response.status_code != 200 or not response.headers.get("content-type", "").startswith(
         "text/html"
@@ -110,7 +114,6 @@ async def _with_server_root(response: Response) -> Response:
         return response
     body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
     gzipped = response.headers.get("content-encoding") == "gzip"  # Streamlit's own GZip
-    root = base_path(st_config.get_option("server.baseUrlPath"))
     page = with_backend_base(gzip.decompress(body) if gzipped else body, root)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(gzip.compress(page) if gzipped else page, status_code=200, headers=headers)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from io import TextIOWrapper
 from pathlib import Path
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 APP_HOST = "127.0.0.1"  # app processes listen on loopback only; nginx is the way in
 PR_SET_PDEATHSIG = 1

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from db.settings import PROJECT_ROOT, data_dir
 from server import nginx_conf
 from server.processes import (
     APP_HOST,
@@ -31,6 +30,7 @@ from server.processes import (
     free_port,
     healthy,
 )
+from settings import PROJECT_ROOT, data_dir
 
 START_TIMEOUT = 120.0  # seconds for a process to answer its health check
 POLL_SECONDS = 0.5

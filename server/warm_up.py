@@ -11,7 +11,7 @@ import gc
 import importlib
 import pkgutil
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 # Imported lazily by libraries on first use, inside a page: torch imports its compiler
 # (about 2 s of CPU) when the first optimiser is built, which the learning-rate preview does.
@@ -21,9 +21,10 @@ LAZY_IMPORTS = ("torch._dynamo",)
 def preload_page_modules() -> int:
     """Import every module under ui/ (and with them labs, classroom and engine) and what
     libraries would import on a page's first use; the count of ui modules."""
-    names = [info.name for info in pkgutil.iter_modules([str(PROJECT_ROOT / "ui")])]
+    found = pkgutil.walk_packages([str(PROJECT_ROOT / "ui")], prefix="ui.")
+    names = [info.name for info in found if not info.ispkg]
     for name in names:
-        importlib.import_module(f"ui.{name}")
+        importlib.import_module(name)
     for name in LAZY_IMPORTS:
         importlib.import_module(name)
     return len(names)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 STREAMLIT_FREE = ["engine", "labs", "classroom", "db", "server"]
 

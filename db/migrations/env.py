@@ -1,4 +1,4 @@
-"""Alembic environment: migrates the database named by db.settings."""
+"""Alembic environment: migrates the database named by settings."""
 
 from alembic import context
 from optuna.storages._rdb.models import BaseModel as OptunaBase

@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from db.settings import data_dir
 from engine.data.bundle import DataBundle, DataError
 from engine.data.csv_checks import BIDI_CONTROLS, check_csv
 from engine.data.label_checks import check_labels, check_target
@@ -27,6 +26,7 @@ from engine.data.message_text import quoted
 from engine.data.upload_bundles import BUNDLE_MAKERS
 from engine.data.zip_checks import check_zip, read_audio_zip, read_images_zip, shown
 from engine.spec import RunSpec
+from settings import data_dir
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_NAME_CHARS = 120

@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from db.settings import PROJECT_ROOT, data_dir, private_urls_allowed
 from engine.data.bundle import DataError
 from engine.data.csv_checks import megabytes
 from engine.data.file_magic import refuse_other_format
@@ -33,6 +32,7 @@ from engine.pipeline.spec import (
 )
 from engine.pipeline.sqlite_source import SQLITE_MAGIC, list_tables, read_sqlite_table
 from engine.pipeline.url_source import fetch_url
+from settings import PROJECT_ROOT, data_dir, private_urls_allowed
 
 DEMO_DATABASE = PROJECT_ROOT / "content" / "datasets" / "demo.sqlite"
 SOURCE_ID = re.compile(r"^[0-9a-f]{16}$")

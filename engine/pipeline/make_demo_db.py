@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 SEED = 2024
 FIRST_NAMES = (

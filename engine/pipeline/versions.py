@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 
 from db.models import PipelineVersion
 from db.session import one_writer_at_a_time, read_session, write_session
-from db.settings import data_dir
 from engine.data.bundle import DataError, content_hash
 from engine.pipeline.readers import type_name
 from engine.pipeline.spec import PIPELINE_NAME, PipelineSpec
+from settings import data_dir
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import optuna
 import sqlalchemy
 from sqlalchemy import orm
 
-from db.settings import database_url
 from engine.tuning.space import SearchSpace, grid
+from settings import database_url
 
 Method = Literal["grid", "random", "tpe", "gp"]
 Pruner = Literal["none", "median", "hyperband"]

@@ -119,7 +119,7 @@ def test_work_past_its_due_date_is_overdue_and_a_run_in_the_lab_is_in_progress(
 def test_a_whole_track_assigns_each_of_its_steps(teacher, klass, learner) -> None:
     assignments.assign(teacher, klass.id, "digital-literacy", date.today())
     matrix = class_matrix(teacher, klass.id)
-    from labs.catalog import tracks
+    from curriculum.catalog import tracks
 
     assert [c.step_id for c in matrix.columns] == [s.id for s in tracks()["digital-literacy"].steps]
 

@@ -31,13 +31,13 @@ from db.models import (
     utcnow,
 )
 from db.session import read_session, write_session
-from db.settings import data_dir
 from engine import artifacts, jobs
 from engine.pipeline.ingest import read_sources
 from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from engine.pipeline.versions import pipeline_folder, save_version
 from engine.spec import RunSpec
+from settings import data_dir
 from tests.classroom.test_datasets import penguin_csv
 from tests.conftest import PASSWORD
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from labs.catalog import CONTENT, competencies, concept_parts, concept_words, tracks
+from curriculum.catalog import CONTENT, competencies, concept_parts, concept_words, tracks
 from labs.registry import LABS
 
 EXPECTED_COMPETENCIES = [

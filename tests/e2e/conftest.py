@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -22,8 +22,8 @@ from playwright.sync_api import BrowserContext, Page, Response, expect
 from classroom import accounts, classes
 from db.migrate import upgrade
 from db.session import dispose_engines
-from db.settings import PROJECT_ROOT
 from server.nginx_conf import BACKEND_HEADER, ROUTE_COOKIE, find_nginx
+from settings import PROJECT_ROOT
 from tests.e2e.conftest import _free_port, wait_for_app
 
 PASSWORD = "learning every day"

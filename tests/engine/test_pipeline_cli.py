@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 
 def check_data(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -12,11 +12,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from db.settings import PROJECT_ROOT
 from engine.pipeline.code import pipeline_code
 from engine.pipeline.ingest import read_sources
 from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
+from settings import PROJECT_ROOT
 
 DEMO = {
     "sources": [

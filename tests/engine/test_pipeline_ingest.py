@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from db.settings import data_dir
 from engine.data.bundle import DataError
 from engine.pipeline.ingest import (
     DEMO_DATABASE,
@@ -28,6 +27,7 @@ from engine.pipeline.make_demo_db import build_demo_database
 from engine.pipeline.readers import read_table
 from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.sqlite_source import list_tables, read_sqlite_table
+from settings import data_dir
 
 TABLE = pd.DataFrame(
     {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine import jobs
-from engine.runner import RUN_NICENESS, run_niceness
 from engine.spec import RunSpec
+from settings import RUN_NICENESS, run_niceness
 from tests.conftest import wait_for_end, wait_until
 
 LONG = RunSpec(model="dense", epochs=300)

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from db.settings import PROJECT_ROOT
 from engine.pipeline.readers import read_table
+from settings import PROJECT_ROOT
 
 MAX_GROWTH_MB = 300  # the reader may grow by this much above its start, no more
 

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 from scipy.io import wavfile
 
-from db.settings import PROJECT_ROOT
 from engine.data.audio_files import read_wav
 from engine.data.bundle import DataError, FixableDataError
 from engine.data.csv_checks import check_csv
@@ -26,6 +25,7 @@ from engine.data.csv_fixes import apply_fix
 from engine.data.message_text import MAX_QUOTED_CHARS
 from engine.data.uploads import load_upload, store_zip_upload
 from engine.pipeline.readers import read_table
+from settings import PROJECT_ROOT
 
 
 def message_of(call) -> str:

@@ -13,7 +13,6 @@ import pytest
 from PIL import Image
 from scipy.io import wavfile
 
-from db.settings import data_dir
 from engine.data import DataError, dataset_kind, load_bundle
 from engine.data.uploads import (
     check_csv,
@@ -25,6 +24,7 @@ from engine.data.uploads import (
     store_zip_upload,
 )
 from engine.spec import RunSpec
+from settings import data_dir
 
 MB = 1024 * 1024
 

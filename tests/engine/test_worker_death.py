@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 
-from db.settings import PROJECT_ROOT
 from engine import jobs
 from engine.spec import RunSpec
+from settings import PROJECT_ROOT
 from tests.conftest import wait_for_end, wait_until
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from db.settings import PROJECT_ROOT
 from engine import artifacts, jobs
 from engine.process_liveness import is_running
 from engine.spec import RunSpec
 from engine.worker import STALE_AFTER
 from server.lifespan import WorkerKeeper
+from settings import PROJECT_ROOT
 from tests.conftest import wait_for_end, wait_until
 
 QUICK = RunSpec(model="dense", epochs=1)

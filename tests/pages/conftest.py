@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.auth
+import ui.common.auth
 from classroom import sessions
 from classroom.access import Actor
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 ROUTER = PROJECT_ROOT / "navigation.py"
 
@@ -22,7 +22,7 @@ def app_as(monkeypatch: pytest.MonkeyPatch) -> Callable[[Actor | None], AppTest]
     def make(actor: Actor | None) -> AppTest:
         token = sessions.start_session(actor) if actor else None
         # The seam: the router reads the cookie through this one function.
-        monkeypatch.setattr(ui.auth, "session_token", lambda: token)
+        monkeypatch.setattr(ui.common.auth, "session_token", lambda: token)
         at = AppTest.from_file(str(ROUTER), default_timeout=60)
         at.run()
         assert not at.exception, at.exception

@@ -259,7 +259,7 @@ def test_the_cognitive_flexibility_track_links_each_step_to_the_lab(app_as, lear
 
 
 def test_grey_images_are_heatmaps_and_colour_images_pictures() -> None:
-    from ui.data_types_figures import image_grid_figure
+    from ui.data_types.figures import image_grid_figure
 
     grey = image_grid_figure(np.zeros((3, 1, 8, 8), np.float32), ["a", "b", "c"])
     colour = image_grid_figure(np.ones((2, 3, 4, 4), np.float32), ["a", "b"])
@@ -269,14 +269,14 @@ def test_grey_images_are_heatmaps_and_colour_images_pictures() -> None:
 
 
 def test_learner_folder_names_in_titles_are_escaped() -> None:
-    from ui.data_types_figures import image_grid_figure
+    from ui.data_types.figures import image_grid_figure
 
     fig = image_grid_figure(np.zeros((1, 1, 4, 4), np.float32), ['<a href="x">cat</a>'])
     assert fig.layout.annotations[0].text == "&lt;a href=&quot;x&quot;&gt;cat&lt;/a&gt;"
 
 
 def test_a_long_waveform_is_thinned_for_drawing() -> None:
-    from ui.data_types_figures import MAX_WAVE_POINTS, waveform_figure
+    from ui.data_types.figures import MAX_WAVE_POINTS, waveform_figure
 
     fig = waveform_figure(np.sin(np.arange(40_000) / 10), 8000)
     assert len(fig.data[0].x) <= MAX_WAVE_POINTS

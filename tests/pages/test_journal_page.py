@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from classroom import journals
-from labs.catalog import tracks
+from curriculum.catalog import tracks
 
 
 def texts(at) -> list[str]:
@@ -114,7 +114,7 @@ def feedback_form_app(teacher, entry) -> AppTest:
     """The teacher's form alone, as the class page embeds it for a shared entry."""
 
     def script(teacher, entry) -> None:
-        from ui.journal_feedback import render_feedback_form
+        from ui.journal.feedback import render_feedback_form
 
         render_feedback_form(teacher, entry)
 

@@ -6,7 +6,7 @@ import pytest
 
 from engine.jobs import RunProgress
 from tests.pages.conftest import live_panel_status
-from ui.live_run import POLL_SECONDS, QUEUED_POLL_SECONDS, poll_seconds
+from ui.runs.live_run import POLL_SECONDS, QUEUED_POLL_SECONDS, poll_seconds
 
 
 @pytest.mark.parametrize(

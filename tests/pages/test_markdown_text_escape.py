@@ -13,7 +13,7 @@ from classroom.model_cards import SECTION_KEYS
 from engine import jobs
 from engine.spec import RunSpec
 from tests.conftest import PASSWORD
-from ui.markdown_text import ZERO_WIDTH_JOINER, md_escape
+from ui.common.markdown_text import ZERO_WIDTH_JOINER, md_escape
 
 HOSTILE = "Alice [Your session expired - sign in again](http://evil.example/login)"
 # A Markdown special character with no backslash before it would be markup.
@@ -110,7 +110,7 @@ def test_is_the_feedback_saved_message_free_of_links(teacher, klass) -> None:
     [shared] = journals.shared_entries_for_class(teacher, klass.id)
 
     def script(teacher, entry) -> None:
-        from ui.journal_feedback import render_feedback_form
+        from ui.journal.feedback import render_feedback_form
 
         render_feedback_form(teacher, entry)
 

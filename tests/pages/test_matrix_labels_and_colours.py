@@ -7,8 +7,8 @@ import colorsys
 
 import pytest
 
-from ui.figures import confusion_matrix_figure
-from ui.progress_matrix import STATE_COLOURS, legend_text
+from ui.runs.figures import confusion_matrix_figure
+from ui.teacher.progress_matrix import STATE_COLOURS, legend_text
 
 # What a reader calls each colour: (lowest hue, highest hue) in degrees, None for greys.
 HUES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import ui.pipeline_lab
+import ui.pipeline_builder.parts
 from classroom import pipeline_drafts
 from engine.pipeline.ingest import sources_dir
 from labs.pipeline_builder import PIPELINE_NAME
@@ -116,12 +116,12 @@ def test_adding_a_stage_runs_the_page_once(lab_spy) -> None:
 def lab_spy(open_page, learner, monkeypatch):
     """The lab page, and a list that grows by one on each run of the page's script."""
     runs: list[int] = []
-    real = ui.pipeline_lab.render_stage_editor
+    real = ui.pipeline_builder.parts.render_stage_editor
 
     def counted(columns):
         runs.append(len(runs))
         return real(columns)
 
     lab = open_page(learner, PAGE)
-    monkeypatch.setattr(ui.pipeline_lab, "render_stage_editor", counted)
+    monkeypatch.setattr(ui.pipeline_builder.parts, "render_stage_editor", counted)
     return lab, runs

@@ -9,7 +9,7 @@ import pytest
 from classroom import pipelines, progress, runs
 from labs.pipeline_builder import PIPELINE_NAME
 from tests.pages.conftest import live_panel_status
-from ui.pipeline_versions import safe_csv
+from ui.pipeline_builder.versions import safe_csv
 
 PAGE = "pages/pipeline_builder.py"
 

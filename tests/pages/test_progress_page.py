@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from streamlit.testing.v1 import AppTest
 
-import ui.auth
+import ui.common.auth
 from classroom import accounts, goals, journals, sessions
 from classroom.progress import StepRef, complete_step
-from labs.catalog import competencies, tracks
+from curriculum.catalog import competencies, tracks
 from tests.conftest import PASSWORD
 from tests.pages.conftest import ROUTER
 
@@ -123,7 +123,7 @@ def test_does_deleting_the_account_sign_the_learner_out(open_page, teacher, lear
     assert not at.exception
     assert any("Your account is deleted" in s.value for s in at.success)
     # The browser still holds the old cookie: it no longer signs anyone in.
-    old_token = ui.auth.session_token()
+    old_token = ui.common.auth.session_token()
     assert sessions.actor_for_token(old_token) is None
     again = AppTest.from_file(str(ROUTER), default_timeout=60)
     again.run()

@@ -9,7 +9,7 @@ from engine.tuning import records
 from engine.tuning.analysis import TrialRow
 from engine.tuning.space import SearchSpace
 from tests.conftest import WorkerThread, wait_until
-from ui.tuning_figures import parallel_coordinates_figure
+from ui.hyperparameter_tuning.figures import parallel_coordinates_figure
 
 PAGE = "pages/hyperparameter_tuning.py"
 LAB = "hyperparameter-tuning"

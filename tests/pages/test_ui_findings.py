@@ -15,13 +15,13 @@ from classroom import assignments, challenges, journals, model_cards, teams
 from classroom.access import Actor
 from classroom.challenge_watch import challenge_run_states
 from classroom.model_cards import SECTION_KEYS
+from curriculum.catalog import tracks
 from db.models import utcnow
 from engine import jobs
 from engine.spec import RunSpec
-from labs.catalog import tracks
-from ui.challenge_watch import FOLLOWING
-from ui.markdown_text import ZERO_WIDTH_JOINER, md_escape
-from ui.tuning_figures import importance_figure, method_comparison_figure
+from ui.challenges.watch import FOLLOWING
+from ui.common.markdown_text import ZERO_WIDTH_JOINER, md_escape
+from ui.hyperparameter_tuning.figures import importance_figure, method_comparison_figure
 
 PENGUINS = RunSpec(dataset="penguins", model="dense", epochs=1)
 
@@ -275,7 +275,7 @@ def conflict_app(learner, entry_id: int) -> AppTest:
     def script(learner, entry_id: int) -> None:
         import streamlit as st
 
-        from ui.journal_editor import _saver
+        from ui.journal.editor import _saver
 
         save = _saver(learner, entry_id)
         for text in st.session_state.pop("texts", []):

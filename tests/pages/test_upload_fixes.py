@@ -12,7 +12,7 @@ import pytest
 
 from engine.pipeline.ingest import SQLITE_ENDINGS, source_format
 from engine.pipeline.readers import FORMATS
-from ui.pipeline_sources import UPLOAD_TYPES
+from ui.pipeline_builder.sources import UPLOAD_TYPES
 
 PAGE = "pages/pipeline_builder.py"
 

@@ -21,7 +21,6 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from classroom import sessions
-from db.settings import PROJECT_ROOT
 from engine.data.csv_checks import MAX_CSV_BYTES
 from engine.data.zip_checks import MAX_ZIP_BYTES
 from engine.pipeline.readers import MAX_FILE_BYTES
@@ -30,6 +29,7 @@ from server.auth_routes import ROUTES
 from server.middleware import SecurityMiddleware
 from server.nginx_conf import Layout, write_config
 from server.trusted_proxy import client_address
+from settings import PROJECT_ROOT
 from tests.conftest import PASSWORD
 from tests.server.test_serve_config import echo_server, needs_nginx
 

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from db.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 # A first run may import a few small modules that libraries load lazily (plotly loads each
 # figure class on first use, a millisecond or so each); a heavy library or subsystem brings
@@ -26,7 +26,7 @@ upgrade()
 from server.warm_up import preload_page_modules
 preload_page_modules()
 from streamlit.testing.v1 import AppTest
-import ui.auth
+import ui.common.auth
 from classroom import accounts, classes, sessions
 teacher = accounts.create_first_teacher("teacher", "Tess", "a long enough secret")
 klass = classes.create_class(teacher, "Year 10")
@@ -34,7 +34,7 @@ learner = accounts.sign_up_learner("lin", "Lin", "a long enough secret", klass.j
 found = {}
 for who, actor in (("learner", learner), ("teacher", teacher)):
     token = sessions.start_session(actor)
-    ui.auth.session_token = lambda token=token: token
+    ui.common.auth.session_token = lambda token=token: token
     at = AppTest.from_file("navigation.py", default_timeout=120)
     at.run()
     pages = sorted({p.split("/")[-1] for p in sys.argv[2:]})

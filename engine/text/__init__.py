@@ -1,0 +1,1 @@
+"""Text measures that need no model: reading ease, grade and jargon of a learner's writing."""

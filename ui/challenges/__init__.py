@@ -1,0 +1,3 @@
+"""Challenges: the teacher opens and ends them, learners enter runs, everyone reads the
+leaderboard.
+"""

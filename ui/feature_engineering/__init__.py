@@ -1,0 +1,1 @@
+"""The Feature Engineering lab: its parts and charts."""

@@ -1,0 +1,1 @@
+"""The Hyperparameter Tuning lab: the study form, the live study and its results."""

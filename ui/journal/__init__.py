@@ -1,0 +1,1 @@
+"""Reflection journals: writing entries, reading and exporting them, teacher feedback."""

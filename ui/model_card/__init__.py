@@ -1,0 +1,3 @@
+"""The Model Card lab: the run it explains, writing it, the plain-language check, publishing,
+reading.
+"""

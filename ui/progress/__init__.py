@@ -1,0 +1,1 @@
+"""A learner's progress page: charts, goals and their own data."""

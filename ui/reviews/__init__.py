@@ -1,0 +1,1 @@
+"""Reviews of teammates' work: the rubric form and the reviews received."""

@@ -1,0 +1,1 @@
+"""A training run on a page: its settings, the live panel, results, comparisons and figures."""

@@ -1,0 +1,1 @@
+"""Teams: forming them, sharing runs and pipelines, forking a teammate's run."""

@@ -1,0 +1,1 @@
+"""The Training Optimisation lab: its settings and guided experiments."""
