@@ -45,7 +45,7 @@ def plain_pytorch_seconds(spec) -> float:  # type: ignore[no-untyped-def]
     from torch.utils.data import DataLoader, TensorDataset
 
     from engine.data import load_bundle
-    from engine.models import build_model
+    from engine.networks import build_model
 
     def loader(x, y, batch_size: int, shuffle: bool) -> DataLoader:  # type: ignore[no-untyped-def]
         data = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))

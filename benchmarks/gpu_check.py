@@ -37,7 +37,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from engine.data import DataBundle, load_bundle  # noqa: E402
 from engine.data.images import load_digits_images  # noqa: E402
-from engine.models import build_model  # noqa: E402
+from engine.networks import build_model  # noqa: E402
 from engine.spec import RunSpec  # noqa: E402
 from engine.trainer import SilentHooks, train  # noqa: E402
 

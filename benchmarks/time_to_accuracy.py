@@ -28,7 +28,7 @@ from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from engine.data import load_bundle  # noqa: E402
-from engine.models import build_model  # noqa: E402
+from engine.networks import build_model  # noqa: E402
 from engine.spec import RunSpec  # noqa: E402
 from engine.trainer import SilentHooks, train  # noqa: E402
 

@@ -46,6 +46,14 @@ def require_actor(actor: Actor | None) -> Actor:
     return actor
 
 
+def teaches_class(session: Session, actor: Actor | None, class_id: int) -> bool:
+    """Is ``actor`` the teacher of this class? False for anyone else and for an unknown class."""
+    if actor is None or not actor.is_teacher:
+        return False
+    klass = session.get(Classroom, class_id)
+    return klass is not None and klass.teacher_id == actor.id
+
+
 def teaches(session: Session, teacher: Actor, learner_id: int) -> bool:
     """Is ``teacher`` the teacher of a class that ``learner_id`` belongs to?"""
     if not teacher.is_teacher:

@@ -8,8 +8,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, Delete, delete, or_, select, update
+from sqlalchemy.orm import Session
 
 from classroom.access import Actor, require_actor
 from classroom.accounts import AccountError, authenticate
@@ -148,7 +150,7 @@ def _files_of(owner_id: int) -> tuple[list[Path], list[str]]:
     return files, studies
 
 
-def _delete_rows(session, actor: Actor) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _delete_rows(session: Session, actor: Actor) -> tuple[int, int]:
     """Every row of the learner's, then the account (foreign keys cascade to anything else)."""
     uid = actor.id
     run_ids = select(Run.id).where(Run.owner_id == uid)
@@ -159,16 +161,23 @@ def _delete_rows(session, actor: Actor) -> tuple[int, int]:  # type: ignore[no-u
             or_(JournalFeedback.entry_id.in_(entry_ids), JournalFeedback.teacher_id == uid)
         )
     )
-    entries = session.execute(delete(JournalEntry).where(JournalEntry.owner_id == uid)).rowcount
+    entries = _delete_counted(session, delete(JournalEntry).where(JournalEntry.owner_id == uid))
     session.execute(delete(StepCompletion).where(StepCompletion.user_id == uid))
-    runs = session.execute(delete(Run).where(Run.owner_id == uid)).rowcount
+    runs = _delete_counted(session, delete(Run).where(Run.owner_id == uid))
     for model in (Goal, Upload, PipelineDraft, PipelineVersion, TuningStudy):
         session.execute(delete(model).where(model.owner_id == uid))
     session.execute(delete(AuthSession).where(AuthSession.user_id == uid))
     session.execute(delete(Membership).where(Membership.user_id == uid))
     session.execute(delete(LoginAttempt).where(attempts_of(actor.username)))
     session.execute(delete(User).where(User.id == uid))
-    return int(runs or 0), int(entries or 0)
+    return runs, entries
+
+
+def _delete_counted(session: Session, statement: Delete) -> int:
+    """Run a delete; how many rows it removed. (SQLAlchemy types every statement's result as
+    Result; a delete's is a CursorResult, which has the row count.)"""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount or 0)
 
 
 def _delete_studies(names: list[str]) -> None:

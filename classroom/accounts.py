@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from classroom.access import Actor
@@ -127,7 +128,7 @@ def _create_user(
         raise AccountError("That username is taken; choose another.") from None
 
 
-def _class_for_code(session, join_code: str) -> int:  # type: ignore[no-untyped-def]
+def _class_for_code(session: Session, join_code: str) -> int:
     code = join_code.strip().upper()
     class_id = session.scalar(select(Classroom.id).where(Classroom.join_code == code))
     if class_id is None:

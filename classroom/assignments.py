@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
-from classroom.access import Actor, NotFound, require_actor, viewed_learner
+from classroom.access import Actor, NotFound, require_actor, teaches_class, viewed_learner
 from classroom.classes import get_class, roster
 from curriculum.catalog import Step, tracks
 from db.models import Assignment, Classroom, Membership, User
@@ -49,7 +49,8 @@ class AssignmentInfo:
         return self.learner_name or "the whole class"
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[Assignment, str, str]:
+    """Assignments with their class's name and, when set for one learner, that learner's."""
     return (
         select(Assignment, Classroom.name, User.display_name)
         .join(Classroom, Classroom.id == Assignment.class_id)
@@ -142,8 +143,7 @@ def unassign(actor: Actor | None, assignment_id: int) -> None:
     actor = require_actor(actor)
     with write_session() as session:
         row = session.get(Assignment, assignment_id)
-        klass = session.get(Classroom, row.class_id) if row is not None else None
-        if row is None or klass is None or klass.teacher_id != actor.id:
+        if row is None or not teaches_class(session, actor, row.class_id):
             raise NotFound("No such assignment.")
         session.delete(row)
 

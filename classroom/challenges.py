@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import runs
-from classroom.access import Actor, NotFound, require_actor, require_teacher
-from classroom.team_runs import can_see_run
+from classroom.access import Actor, NotFound, require_actor, require_teacher, teaches_class
+from classroom.run_visibility import can_see_run
 from classroom.teams import in_class, team_of
 from db.models import (
     Challenge,
@@ -99,17 +99,12 @@ def _info(session: Session, row: Challenge) -> ChallengeInfo:
     )
 
 
-def _teaches(session: Session, actor: Actor, class_id: int) -> bool:
-    klass = session.get(Classroom, class_id)
-    return klass is not None and actor.is_teacher and klass.teacher_id == actor.id
-
-
 def _visible(session: Session, actor: Actor | None, challenge_id: int) -> Challenge:
     """A challenge its class's teacher and learners may see; NotFound for anyone else."""
     row = session.get(Challenge, challenge_id)
     if row is None or actor is None:
         raise NotFound("No such challenge.")
-    if _teaches(session, actor, row.class_id):
+    if teaches_class(session, actor, row.class_id):
         return row
     if actor.is_teacher or not in_class(session, actor.id, row.class_id):
         raise NotFound("No such challenge.")
@@ -152,7 +147,7 @@ def open_challenge(
     if deadline - now > LONGEST:
         raise ValueError("Set a deadline within a year.")
     with write_session() as session:
-        if not _teaches(session, teacher, class_id):
+        if not teaches_class(session, teacher, class_id):
             raise NotFound("No such class.")
         row = Challenge(
             class_id=class_id,
@@ -175,7 +170,7 @@ def close_challenge(actor: Actor | None, challenge_id: int) -> ChallengeInfo:
     teacher = require_teacher(actor)
     with write_session() as session:
         row = session.get(Challenge, challenge_id)
-        if row is None or not _teaches(session, teacher, row.class_id):
+        if row is None or not teaches_class(session, teacher, row.class_id):
             raise NotFound("No such challenge.")
         row.deadline = min(row.deadline, utcnow())
         return _info(session, row)
@@ -330,14 +325,22 @@ def score_pending(challenge_id: int) -> int:
             )
         ).all()
     for run_id, spec in pending:
+        accuracy: float | None
         try:
-            score = score_on_holdout(run_id, RunSpec.model_validate(spec))
-            values = {"score": score.accuracy, "held_out_rows": score.rows}
+            held_out = score_on_holdout(run_id, RunSpec.model_validate(spec))
+            accuracy, rows = held_out.accuracy, held_out.rows
         except (HoldoutError, DataError, RuntimeError, ValueError, OSError):
-            values = {"score": None, "held_out_rows": 0}  # no usable model: not ranked
+            accuracy, rows = None, 0  # no usable model: not ranked
         with write_session() as session:
             if session.get(ChallengeScore, run_id) is None:  # another viewer may have scored it
-                session.add(ChallengeScore(run_id=run_id, challenge_id=challenge_id, **values))
+                session.add(
+                    ChallengeScore(
+                        run_id=run_id,
+                        challenge_id=challenge_id,
+                        score=accuracy,
+                        held_out_rows=rows,
+                    )
+                )
     return len(pending)
 
 
@@ -348,7 +351,7 @@ def leaderboard(actor: Actor | None, challenge_id: int) -> list[LeaderboardRow]:
     score_pending(challenge_id)
     with read_session() as session:
         row = _visible(session, actor, challenge_id)
-        show_all = _teaches(session, actor, row.class_id) or utcnow() >= row.deadline
+        show_all = teaches_class(session, actor, row.class_id) or utcnow() >= row.deadline
         scored = session.execute(
             select(Run, ChallengeScore)
             .join(ChallengeScore, ChallengeScore.run_id == Run.id)
@@ -357,6 +360,7 @@ def leaderboard(actor: Actor | None, challenge_id: int) -> list[LeaderboardRow]:
         ).all()
         board = []
         for rank, (run, score) in enumerate(scored, start=1):
+            assert score.score is not None  # the query keeps scored runs only
             owner = session.get(User, run.owner_id) if run.owner_id else None
             team = team_of(session, run.owner_id, row.class_id) if run.owner_id else None
             visible = show_all or can_see_run(session, actor, run)

@@ -15,6 +15,7 @@ from classroom.access import (
     require_actor,
     require_teacher,
     teaches,
+    teaches_class,
 )
 from db.models import Assignment, Classroom, Membership, User
 from db.session import read_session, write_session
@@ -82,7 +83,7 @@ def get_class(actor: Actor | None, class_id: int) -> ClassInfo:
     """A class its teacher owns; anyone else gets NotFound."""
     with read_session() as session:
         row = session.get(Classroom, class_id)
-        if row is None or actor is None or row.teacher_id != actor.id:
+        if row is None or not teaches_class(session, actor, class_id):
             raise NotFound("No such class.")
         return _info(row)
 

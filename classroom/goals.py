@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import Goal, utcnow
@@ -83,7 +84,7 @@ def list_goals(actor: Actor | None, learner_id: int | None = None) -> list[GoalI
     return sorted(goals, key=lambda g: (g.done, g.due_on or date.max, g.id))
 
 
-def _own(session, actor: Actor, goal_id: int) -> Goal:  # type: ignore[no-untyped-def]
+def _own(session: Session, actor: Actor, goal_id: int) -> Goal:
     row = session.get(Goal, goal_id)
     if row is None or row.owner_id != actor.id:
         raise NotFound("No such goal.")

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from classroom.access import Actor, NotFound, require_actor, require_teacher, teaches
-from db.models import Classroom, JournalEntry, JournalFeedback, Membership, Run, User, utcnow
+from classroom.access import (
+    Actor,
+    NotFound,
+    require_actor,
+    require_teacher,
+    teaches,
+    teaches_class,
+)
+from db.models import JournalEntry, JournalFeedback, Membership, Run, User, utcnow
 from db.session import read_session, write_session
 
 MAX_BODY = 20_000
@@ -146,8 +154,7 @@ def shared_entries_for_class(actor: Actor | None, class_id: int) -> list[Entry]:
     """Entries that the class's learners shared, for that class's teacher only."""
     teacher = require_teacher(actor)
     with read_session() as session:
-        klass = session.get(Classroom, class_id)
-        if klass is None or klass.teacher_id != teacher.id:
+        if not teaches_class(session, teacher, class_id):
             raise NotFound("No such class.")
         rows = session.execute(
             select(JournalEntry, User.display_name)
@@ -260,7 +267,7 @@ def give_feedback(teacher: Actor | None, entry_id: int, comment: str, rating: in
         return _feedback(given, teacher.display_name)
 
 
-def _visible_to_teacher(session, teacher: Actor, row: JournalEntry) -> bool:  # type: ignore[no-untyped-def]
+def _visible_to_teacher(session: Session, teacher: Actor, row: JournalEntry) -> bool:
     """Shared, not empty, and written by one of the teacher's learners (checked every call)."""
     return row.shared and bool(row.body.strip()) and teaches(session, teacher, row.owner_id)
 

@@ -7,15 +7,18 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from classroom import journals
 from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import (
+    Base,
     Classroom,
     Goal,
     Membership,
@@ -33,6 +36,8 @@ from db.models import (
     utcnow,
 )
 from db.session import read_session
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def _journal(actor: Actor) -> list[dict[str, Any]]:
     ]
 
 
-def _runs(session, owner_id: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _runs(session: Session, owner_id: int) -> list[dict[str, Any]]:
     runs = session.scalars(select(Run).where(Run.owner_id == owner_id).order_by(Run.id)).all()
     metrics: dict[int, list[dict[str, Any]]] = {r.id: [] for r in runs}
     rows = session.scalars(
@@ -123,63 +128,61 @@ def _runs(session, owner_id: int) -> list[dict[str, Any]]:  # type: ignore[no-un
     ]
 
 
-def _owned_rows(session, owner_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    def rows(model, *order):  # type: ignore[no-untyped-def]
-        column = {
-            StepCompletion: StepCompletion.user_id,
-            PeerReview: PeerReview.reviewer_id,
-            ObjectiveEvent: ObjectiveEvent.learner_id,
-        }.get(model, getattr(model, "owner_id", None))
-        return session.scalars(select(model).where(column == owner_id).order_by(*order)).all()
+def _owned_rows(session: Session, owner_id: int) -> dict[str, Any]:
+    def rows(
+        model: type[_Row], owner: InstrumentedAttribute[int], order: InstrumentedAttribute[Any]
+    ) -> Sequence[_Row]:
+        """The model's rows whose ``owner`` column is this user, in ``order``."""
+        return session.scalars(select(model).where(owner == owner_id).order_by(order)).all()
 
     return {
         "progress": [
             {"track_id": c.track_id, "step_id": c.step_id, "competency": c.competency,
              "completed_at": c.completed_at, "run_id": c.run_id}
-            for c in rows(StepCompletion, StepCompletion.completed_at)
+            for c in rows(StepCompletion, StepCompletion.user_id, StepCompletion.completed_at)
         ],
         "goals": [
             {"text": g.text, "competency": g.competency, "due_on": g.due_on, "done": g.done,
              "created_at": g.created_at, "achieved_at": g.achieved_at}
-            for g in rows(Goal, Goal.id)
+            for g in rows(Goal, Goal.owner_id, Goal.id)
         ],
         "uploads": [
             {"name": u.name, "kind": u.kind, "id": u.upload_id, "created_at": u.created_at}
-            for u in rows(Upload, Upload.id)
+            for u in rows(Upload, Upload.owner_id, Upload.id)
         ],
         "pipeline_versions": [
             {"pipeline": p.pipeline_name, "version": p.version, "rows": p.rows,
              "columns": p.columns, "spec": p.spec, "created_at": p.created_at,
              "shared_with_team": p.team_shared}
-            for p in rows(PipelineVersion, PipelineVersion.id)
+            for p in rows(PipelineVersion, PipelineVersion.owner_id, PipelineVersion.id)
         ],
         "pipeline_drafts": [
             {"pipeline": d.pipeline_name, "sources": d.sources, "stages": d.stages,
              "chosen_version": d.chosen_version, "updated_at": d.updated_at}
-            for d in rows(PipelineDraft, PipelineDraft.id)
+            for d in rows(PipelineDraft, PipelineDraft.owner_id, PipelineDraft.id)
         ],
         "tuning_studies": [
             {"id": s.id, "lab": s.lab_id, "method": s.method, "budget": s.budget,
              "status": s.status, "space": s.space, "settings": s.settings,
              "best_run_id": s.best_run_id, "created_at": s.created_at}
-            for s in rows(TuningStudy, TuningStudy.id)
+            for s in rows(TuningStudy, TuningStudy.owner_id, TuningStudy.id)
         ],
         "model_cards": [
             {"run_id": c.run_id, "purpose": c.purpose, "training_data": c.training_data,
              "poorly_served": c.poorly_served, "group_comment": c.group_comment,
              "limits": c.limits, "plain_summary": c.plain_summary, "status": c.status,
              "shared_with_team": c.shared_with_team, "updated_at": c.updated_at}
-            for c in rows(ModelCard, ModelCard.id)
+            for c in rows(ModelCard, ModelCard.owner_id, ModelCard.id)
         ],
         "reviews_written": [
             {"target": f"{r.target_kind} {r.target_id}", "clarity": r.clarity,
              "evidence": r.evidence, "next_step": r.next_step, "comment": r.comment,
              "updated_at": r.updated_at}
-            for r in rows(PeerReview, PeerReview.id)
+            for r in rows(PeerReview, PeerReview.reviewer_id, PeerReview.id)
         ],
         "objective_checks_and_hints": [
             {"lab": e.lab_id, "objective": e.objective_id, "event": e.event, "at": e.at}
-            for e in rows(ObjectiveEvent, ObjectiveEvent.id)
+            for e in rows(ObjectiveEvent, ObjectiveEvent.learner_id, ObjectiveEvent.id)
         ],
     }  # fmt: skip
 
@@ -209,7 +212,7 @@ def export_my_data(actor: Actor | None) -> dict[str, Any]:
             **_owned_rows(session, actor.id),
         }
     data["journal"] = _journal(actor)
-    return _clean(data)
+    return {key: _clean(value) for key, value in data.items()}
 
 
 def my_data_zip(actor: Actor | None) -> bytes:

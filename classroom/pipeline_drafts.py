@@ -15,7 +15,7 @@ from classroom.access import Actor, require_actor
 from classroom.pipelines import require_source_access
 from db.models import PipelineDraft, utcnow
 from db.session import read_session, write_session
-from engine.pipeline.spec import PipelineSpecError, parse_pipeline
+from engine.pipeline.pipeline_spec import PipelineSpecError, parse_pipeline
 
 MAX_STAGES = 60  # the spec allows 30; an editor past that still keeps what was typed
 MAX_DRAFT_BYTES = 200_000
@@ -34,7 +34,9 @@ class Draft:
     updated_at: datetime | None = None
 
 
-def _checked(actor: Actor, name: str, sources: dict[str, Any] | None, stages: list) -> None:
+def _checked(
+    actor: Actor, name: str, sources: dict[str, Any] | None, stages: list[dict[str, Any]]
+) -> None:
     """Sources that form a spec and name only the actor's own files; stages of bounded size."""
     if sources is not None:
         try:
@@ -69,7 +71,11 @@ def save_draft(
 
 
 def _write(
-    owner_id: int, name: str, sources: Any, stages: list, chosen_version: int | None
+    owner_id: int,
+    name: str,
+    sources: dict[str, Any] | None,
+    stages: list[dict[str, Any]],
+    chosen_version: int | None,
 ) -> Draft:
     with write_session() as session:
         row = session.scalar(

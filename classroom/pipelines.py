@@ -17,7 +17,7 @@ from engine.data.bundle import DataError
 from engine.data.uploads import display_name
 from engine.pipeline import ingest, integration, versions
 from engine.pipeline.monitoring import ColumnDrift, drift, metric_history
-from engine.pipeline.spec import PipelineSpec, SqliteSource, UploadSource
+from engine.pipeline.pipeline_spec import PipelineSpec, SqliteSource, UploadSource
 from engine.pipeline.sqlite_source import list_tables
 from engine.pipeline.stages import StageReport, run_pipeline
 

@@ -200,17 +200,16 @@ def assigned_steps(actor: Actor) -> list[AssignedStep]:
     return found
 
 
-def build_summary(actor: Actor, today: date) -> ProgressSummary:
-    """Everything the progress page shows about the actor's own work."""
-    from labs.registry import LABS  # the registry loads every lab: only when asked
-
+def build_summary(actor: Actor, today: date, lab_titles: dict[str, str]) -> ProgressSummary:
+    """Everything the progress page shows about the actor's own work (``lab_titles``: each
+    lab's id and title, from the lab registry above this layer)."""
     done = progress.completed_steps(actor)
     assigned = assigned_steps(actor)
     activity = recent_activity(
         my_data.completions(actor),
         runs.my_runs(actor),
         journals.list_entries(actor),
-        {lab_id: lab.title for lab_id, lab in LABS.items()},
+        lab_titles,
     )
     return ProgressSummary(
         competency_shares(done),

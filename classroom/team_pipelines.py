@@ -21,7 +21,7 @@ from db.models import PipelineVersion, TeamMember, User
 from db.session import read_session, write_session
 from engine.data import DataError
 from engine.pipeline import versions
-from engine.pipeline.spec import PipelineSpecError, parse_pipeline
+from engine.pipeline.pipeline_spec import PipelineSpecError, parse_pipeline
 
 NO_SUCH_VERSION = "No such pipeline version."
 

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from classroom import runs
-from classroom.access import Actor, NotFound, require_actor, teaches
-from classroom.teams import same_team, visible_team
+from classroom import challenges, runs
+from classroom.access import Actor, NotFound, require_actor
+from classroom.run_visibility import can_see_run
+from classroom.teams import visible_team
 from db.models import Run, TeamMember, User
 from db.session import read_session, write_session
 from engine import jobs
@@ -56,15 +57,6 @@ def _shared_run(session: Session, run: Run) -> SharedRun:
         run.forked_from,
         run.challenge_id,
     )
-
-
-def can_see_run(session: Session, actor: Actor, run: Run) -> bool:
-    """The owner, the owner's teacher, or a teammate when the owner shares it with the team."""
-    if run.owner_id is None:
-        return False
-    if run.owner_id == actor.id or teaches(session, actor, run.owner_id):
-        return True
-    return bool(run.team_shared) and same_team(session, actor.id, run.owner_id)
 
 
 def get_team_run(actor: Actor | None, run_id: int) -> SharedRun:
@@ -132,10 +124,10 @@ def team_forks(actor: Actor | None, team_id: int) -> list[tuple[SharedRun, Share
             if not can_see_run(session, actor, fork):
                 continue
             origin = session.get(Run, fork.forked_from) if fork.forked_from else None
-            visible = origin is not None and can_see_run(session, actor, origin)
-            pairs.append(
-                (_shared_run(session, fork), _shared_run(session, origin) if visible else None)
-            )  # type: ignore[arg-type]
+            shown = None
+            if origin is not None and can_see_run(session, actor, origin):
+                shown = _shared_run(session, origin)
+            pairs.append((_shared_run(session, fork), shown))
         return pairs
 
 
@@ -163,8 +155,6 @@ def fork_run(
     origin = get_team_run(actor, run_id)
     settings = fork_settings(actor, run_id, changes)
     if challenge_id is not None:
-        from classroom import challenges  # challenges reads teams; this keeps imports one-way
-
         return challenges.submit_challenge_run(actor, challenge_id, settings, forked_from=run_id)
     spec = parse_spec(settings)
     if spec.pretrained_from is not None:

@@ -14,7 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from classroom.access import Actor, NotAllowed, NotFound, require_actor, require_teacher
+from classroom.access import (
+    Actor,
+    NotAllowed,
+    NotFound,
+    require_actor,
+    require_teacher,
+    teaches_class,
+)
 from classroom.classes import Member, new_join_code
 from db.models import Classroom, ClassTeamSettings, Membership, Team, TeamMember, User, utcnow
 from db.session import read_session, write_session
@@ -66,11 +73,6 @@ def in_class(session: Session, learner_id: int, class_id: int) -> bool:
     return session.get(Membership, (class_id, learner_id)) is not None
 
 
-def _teaches_class(session: Session, actor: Actor, class_id: int) -> bool:
-    row = session.get(Classroom, class_id)
-    return row is not None and actor.is_teacher and row.teacher_id == actor.id
-
-
 def _learners_form(session: Session, class_id: int) -> bool:
     settings = session.get(ClassTeamSettings, class_id)
     return bool(settings and settings.learners_form_teams)
@@ -99,7 +101,7 @@ def visible_team(session: Session, actor: Actor | None, team_id: int) -> Team:
     team = session.get(Team, team_id)
     if team is None or actor is None:
         raise NotFound("No such team.")
-    if _teaches_class(session, actor, team.class_id):
+    if teaches_class(session, actor, team.class_id):
         return team
     member = session.get(TeamMember, (team_id, actor.id))
     if member is None or not in_class(session, actor.id, team.class_id):
@@ -118,7 +120,7 @@ def learners_may_form_teams(actor: Actor | None, class_id: int) -> bool:
     """Whether learners of this class create and join teams themselves (teacher or member)."""
     actor = require_actor(actor)
     with read_session() as session:
-        if not (_teaches_class(session, actor, class_id) or in_class(session, actor.id, class_id)):
+        if not (teaches_class(session, actor, class_id) or in_class(session, actor.id, class_id)):
             raise NotFound("No such class.")
         return _learners_form(session, class_id)
 
@@ -127,7 +129,7 @@ def set_learners_may_form_teams(actor: Actor | None, class_id: int, allowed: boo
     """The class's teacher lets learners form teams, or keeps that to themselves."""
     teacher = require_teacher(actor)
     with write_session() as session:
-        if not _teaches_class(session, teacher, class_id):
+        if not teaches_class(session, teacher, class_id):
             raise NotFound("No such class.")
         settings = session.get(ClassTeamSettings, class_id)
         if settings is None:
@@ -142,7 +144,7 @@ def create_team(actor: Actor | None, class_id: int, name: str) -> TeamInfo:
     name = _clean_name(name)
     try:
         with write_session() as session:
-            is_teacher = _teaches_class(session, actor, class_id)
+            is_teacher = teaches_class(session, actor, class_id)
             if not is_teacher:
                 _check_learner_may_form(session, actor, class_id)
             codes = set(session.scalars(select(Team.join_code)))
@@ -191,7 +193,7 @@ def add_member(actor: Actor | None, team_id: int, learner_id: int) -> TeamInfo:
     teacher = require_teacher(actor)
     with write_session() as session:
         team = session.get(Team, team_id)
-        if team is None or not _teaches_class(session, teacher, team.class_id):
+        if team is None or not teaches_class(session, teacher, team.class_id):
             raise NotFound("No such team.")
         learner = session.get(User, learner_id)
         if learner is None or not in_class(session, learner_id, team.class_id):
@@ -217,7 +219,7 @@ def remove_member(actor: Actor | None, team_id: int, learner_id: int) -> None:
         raise NotAllowed("Only your teacher can take someone else out of a team.")
     with write_session() as session:
         team = visible_team(session, actor, team_id)
-        if actor.is_teacher and not _teaches_class(session, actor, team.class_id):
+        if actor.is_teacher and not teaches_class(session, actor, team.class_id):
             raise NotFound("No such team.")
         member = session.get(TeamMember, (team_id, learner_id))
         if member is None:
@@ -230,7 +232,7 @@ def delete_team(actor: Actor | None, team_id: int) -> None:
     teacher = require_teacher(actor)
     with write_session() as session:
         team = session.get(Team, team_id)
-        if team is None or not _teaches_class(session, teacher, team.class_id):
+        if team is None or not teaches_class(session, teacher, team.class_id):
             raise NotFound("No such team.")
         session.delete(team)
 
@@ -244,7 +246,7 @@ def class_teams(actor: Actor | None, class_id: int) -> list[TeamInfo]:
     """Every team of a class, for its teacher."""
     teacher = require_teacher(actor)
     with read_session() as session:
-        if not _teaches_class(session, teacher, class_id):
+        if not teaches_class(session, teacher, class_id):
             raise NotFound("No such class.")
         teams = session.scalars(select(Team).where(Team.class_id == class_id).order_by(Team.name))
         return [_info(session, t) for t in teams]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -81,7 +82,7 @@ def competency(competency_id: str) -> Competency:
     raise KeyError(competency_id)
 
 
-def _step(raw: dict, track_id: str, competency_id: str) -> Step:  # type: ignore[type-arg]
+def _step(raw: dict[str, Any], track_id: str, competency_id: str) -> Step:
     body = (CONTENT / raw["body"]).read_text(encoding="utf-8") if raw.get("body") else ""
     return Step(
         id=raw["id"],

@@ -8,9 +8,9 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from settings import database_url
@@ -42,7 +42,8 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
 def get_engine(write: bool = True, url: str | None = None) -> Engine:
     """The engine for the current DATABASE_URL (one per URL and mode, per process)."""
-    return _maker(write, url).kw["bind"]
+    engine: Engine = _maker(write, url).kw["bind"]
+    return engine
 
 
 def _maker(write: bool, url: str | None = None) -> sessionmaker[Session]:
@@ -76,6 +77,12 @@ def dispose_engines() -> None:
     for maker in _makers.values():
         maker.kw["bind"].dispose()
     _makers.clear()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. SQLAlchemy types ``Session.execute`` as
+    returning a Result; for these statements it is a CursorResult, which counts them."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def one_writer_at_a_time(session: Session, key: str) -> None:

@@ -33,7 +33,7 @@ def _run(path: str) -> int:
     try:
         spec = parse_spec(json.loads(Path(path).read_text()))
         # Imported only now: a typo in the spec is reported before torch takes seconds to load.
-        from engine.jobs import check_runnable
+        from engine.checks import check_runnable
 
         check_runnable(spec)
     except (OSError, json.JSONDecodeError) as exc:

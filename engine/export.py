@@ -142,7 +142,11 @@ def build_script(
     ]
     seen: set[str] = set()
     for title, group in sections.items():
-        codes = [p.code for p in group if p.code and not (p.code in seen or seen.add(p.code))]
+        codes = []  # each piece's code once, where it first appears
+        for code in (p.code for p in group if p.code):
+            if code not in seen:
+                seen.add(code)
+                codes.append(code)
         parts.append(f"{RULE}\n# {title}\n{RULE}\n\n\n" + "\n\n\n".join(codes))
     parts.append(f"{RULE}\n\n\n{main.code}")
     return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
@@ -160,12 +164,12 @@ def _imports(pieces: list[Piece]) -> list[str]:
             plain.add(line)
     lines = list(plain) + [f"from {m} import {', '.join(sorted(n))}" for m, n in names.items()]
 
-    def module(line: str) -> str:
+    def module_of(line: str) -> str:
         return line.split()[1]
 
     def order(line: str) -> tuple[bool, bool, str]:
-        stdlib = module(line).split(".")[0] in sys.stdlib_module_names
-        return (not stdlib, line.startswith("from "), module(line).lower())
+        stdlib = module_of(line).split(".")[0] in sys.stdlib_module_names
+        return (not stdlib, line.startswith("from "), module_of(line).lower())
 
     ordered = sorted(lines, key=order)
     first_third_party = next((i for i, line in enumerate(ordered) if order(line)[0]), len(ordered))

@@ -15,9 +15,9 @@ from engine import artifacts
 from engine.data.bundle import DataBundle
 from engine.data.holdout_rows import HOLDOUT_FRACTION, holdout_rows
 from engine.data.registry import build_bundle
-from engine.models import build_model
+from engine.networks import build_model
 from engine.spec import RunSpec
-from engine.trainer import evaluate, make_loader
+from engine.training.single import evaluate, make_loader
 
 __all__ = ["HOLDOUT_FRACTION", "HoldoutScore", "holdout_rows", "score_on_holdout"]
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Metric, Run, utcnow
-from db.session import read_session, write_session
+from db.session import read_session, rows_changed, write_session
 from engine import artifacts
 from engine.checks import check_runnable
 from engine.spec import RunSpec
@@ -200,7 +200,7 @@ def discard_metrics_after(run_id: int, step: int) -> int:
     """Delete rows past ``step`` (from an epoch a crash cut short); returns how many."""
     with write_session() as session:
         result = session.execute(delete(Metric).where(Metric.run_id == run_id, Metric.step > step))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_changed(result)
 
 
 # --- used by the worker and the run process -------------------------------------------------
@@ -242,4 +242,4 @@ def finish(
             values["result"] = result
         if status_ == "done":
             values["progress"] = 1.0
-        return session.execute(query.values(**values)).rowcount > 0  # type: ignore[attr-defined]
+        return rows_changed(session.execute(query.values(**values))) > 0

@@ -16,7 +16,7 @@ from multiprocessing.process import BaseProcess
 from sqlalchemy import select, update
 
 from db.models import Run, utcnow
-from db.session import write_session
+from db.session import rows_changed, write_session
 from engine.process_liveness import is_running
 from settings import data_dir, database_url, max_concurrent_runs
 
@@ -32,7 +32,7 @@ def default_concurrency() -> int:
     return max_concurrent_runs()
 
 
-def _context() -> mp.context.BaseContext:
+def _context() -> mp.context.ForkServerContext:
     # forkserver: each run is a fork of a server that has already imported torch, so a run
     # starts in a fraction of a second, and CUDA is never initialised in a forked parent.
     ctx = mp.get_context("forkserver")
@@ -98,9 +98,9 @@ class LocalWorker:
         from engine.tuning import records
         from engine.tuning.driver import drive_study
 
-        for study_id, thread in list(self.studies.items()):
+        for running_id, thread in list(self.studies.items()):
             if not thread.is_alive():
-                del self.studies[study_id]
+                del self.studies[running_id]
         while len(self.studies) < self.max_studies:
             study_id = records.claim_next_study(exclude=set(self.studies))
             if study_id is None:
@@ -212,7 +212,7 @@ def sweep_stale_runs(exclude: set[int] | None = None) -> int:
                 reason="The worker running it stopped responding; start the run again.",
             )
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_changed(result)
 
 
 def sweep_runs_of_lost_workers() -> int:
@@ -226,7 +226,7 @@ def sweep_runs_of_lost_workers() -> int:
                 Run.status == "running", Run.worker_pid.is_not(None), Run.worker_pid != own
             )
         ).all()
-        lost = [run_id for run_id, pid in owners if not is_running(pid)]
+        lost = [run_id for run_id, pid in owners if pid is not None and not is_running(pid)]
         if not lost:
             return 0
         session.execute(

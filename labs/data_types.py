@@ -187,7 +187,7 @@ def text_hints(outcome: RunOutcome) -> list[str]:
     hints = []
     best = _best(sequence)
     if best is None:
-        dense = _best(texts)
+        dense = max(texts, key=accuracy)
         hints.append(
             f"Your dense model reached {accuracy(dense):.1%}: it averages the word vectors "
             "and forgets the order of the words. Choose LSTM or transformer, which read the "
@@ -227,7 +227,7 @@ def audio_hints(outcome: RunOutcome) -> list[str]:
     best = _best(cnns)
     if best is None:
         return [
-            f"Your dense network reached {accuracy(_best(sounds)):.1%}. It sees the "
+            f"Your dense network reached {accuracy(max(sounds, key=accuracy)):.1%}. It sees the "
             "spectrogram as one long list of numbers, so it cannot tell that neighbouring "
             "frequencies and moments belong together. Choose CNN."
         ]

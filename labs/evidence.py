@@ -6,20 +6,20 @@ from classroom import progress, runs
 from classroom.access import Actor
 from classroom.journals import Entry
 from classroom.progress import StepRef
-from curriculum.catalog import steps_for_lab
+from curriculum.catalog import Step, steps_for_lab
 from engine import jobs
 from engine.jobs import RunStatus
-from labs.objectives import ObjectiveOutcome, evaluate
+from labs.objectives import ObjectiveOutcome, RunOutcome, evaluate
 from labs.registry import LABS
 
 MIN_REFLECTION_WORDS = 25
 
 
-def outcome_of(run: RunStatus) -> dict:  # type: ignore[type-arg]
+def outcome_of(run: RunStatus) -> RunOutcome:
     return {"id": run.id, "status": run.status, "spec": run.spec, "result": run.result or {}}
 
 
-def other_outcomes(run: RunStatus) -> list[dict]:  # type: ignore[type-arg]
+def other_outcomes(run: RunStatus) -> list[RunOutcome]:
     """The outcomes of the same owner's other finished runs in the same lab, newest first.
 
     Labs whose objectives compare runs (one setting changed between two runs) read them."""
@@ -82,7 +82,7 @@ def record_reflection(actor: Actor, entry: Entry, lab_id: str | None) -> bool:
     return recorded
 
 
-def record_objective(actor: Actor, lab_id: str, outcome: dict) -> list[ObjectiveOutcome]:  # type: ignore[type-arg]
+def record_objective(actor: Actor, lab_id: str, outcome: RunOutcome) -> list[ObjectiveOutcome]:
     """Check a lab action (not a run) against the lab's objectives; record steps it meets."""
     lab = LABS[lab_id]
     outcomes = [o for o in evaluate(lab.objectives, outcome) if o.objective_id == outcome["kind"]]
@@ -103,5 +103,5 @@ def record_step_reflection(actor: Actor, entry: Entry, lab_id: str) -> bool:
     return recorded
 
 
-def _ref(step) -> StepRef:  # type: ignore[no-untyped-def]
+def _ref(step: Step) -> StepRef:
     return StepRef(step.track_id, step.id, step.competency)

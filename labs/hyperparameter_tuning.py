@@ -125,7 +125,7 @@ def _one_optimizer_hint(outcome: dict[str, Any]) -> list[str]:
 
 
 def named_key_setting(outcome: dict[str, Any]) -> bool:
-    scores = outcome.get("importances") or {}
+    scores: dict[str, float] = outcome.get("importances") or {}
     choice = outcome.get("choice")
     if outcome.get("kind") != "name-the-key-setting" or choice not in scores:
         return False

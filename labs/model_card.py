@@ -89,7 +89,7 @@ def model_card_hints(outcome: RunOutcome) -> list[str]:
         hints.append(f"Write at least {MIN_SECTION_WORDS} words in: " + ", ".join(short) + ".")
     if not groups_named(outcome):
         groups = outcome.get("groups") or {}
-        example = next(iter(groups.items()), ("group", []))
+        example: tuple[str, list[str]] = next(iter(groups.items()), ("group", []))
         named = ", ".join(example[1][:3]) or example[0]
         hints.append(
             f"Results per group: name the groups you compare (for example {named}) and say "

@@ -22,6 +22,7 @@ LABS[hyperparameter_tuning.LAB.id] = hyperparameter_tuning.LAB
 LABS[data_types.LAB.id] = data_types.LAB
 LABS[model_card.LAB.id] = model_card.LAB
 LABS[teamwork.LAB.id] = teamwork.LAB
+LAB_TITLES = {lab_id: lab.title for lab_id, lab in LABS.items()}
 
 
 def get_lab(lab_id: str) -> Lab:

@@ -105,7 +105,8 @@ def partner(outcome: RunOutcome, allowed: set[str], want: Want) -> RunOutcome | 
     """Another finished run that, with this one, makes the experiment."""
     if not finished(outcome):
         return None
-    for other in outcome.get("others", []):
+    others: list[RunOutcome] = outcome.get("others", [])
+    for other in others:
         if (
             finished(other)
             and want(outcome, other)

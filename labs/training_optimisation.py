@@ -120,7 +120,8 @@ def _rescue_partner(outcome: RunOutcome) -> RunOutcome | None:
         return None
     if accuracy_of(outcome) < RESCUE_TARGET:
         return None
-    for other in outcome.get("others", []):
+    others: list[RunOutcome] = outcome.get("others", [])
+    for other in others:
         if _failed_at_rescue_rate(other) and spec_of(other)["optimizer"] == spec["optimizer"]:
             return other
     return None
@@ -327,7 +328,8 @@ def tried_early_stopping(outcome: RunOutcome) -> bool:
 
 
 def tried_mixed_precision(outcome: RunOutcome) -> bool:
-    return spec_of(outcome)["mixed_precision"] != "off"
+    precision: str = spec_of(outcome)["mixed_precision"]
+    return precision != "off"
 
 
 def tried_transfer(outcome: RunOutcome) -> bool:

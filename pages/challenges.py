@@ -5,11 +5,11 @@ import streamlit as st
 from classroom import challenges
 from ui.challenges.admin import render_close_button, render_open_form
 from ui.challenges.board import render_leaderboard
-from ui.challenges.deadlines import shown
 from ui.challenges.entry import render_entry
 from ui.challenges.watch import follow_challenge_runs
 from ui.common.auth import require_signed_in
 from ui.common.confirm_destructive import render_done_notice
+from ui.common.local_time import local_time
 
 actor = require_signed_in()
 st.title("Class challenges")
@@ -42,7 +42,7 @@ st.session_state["challenge_choice"] = challenge.id
 state = "closes" if challenge.is_open else "closed"
 st.markdown(
     f"Dataset **{challenge.dataset}** · {challenge.run_budget} runs per {challenge.budget_per}"
-    f" · {state} {shown(challenge.deadline)}"
+    f" · {state} {local_time(challenge.deadline)}"
 )
 follow_challenge_runs(actor, challenge.id)
 if actor.is_teacher:

@@ -8,6 +8,7 @@ from classroom import classes, journals, progress
 from classroom.class_matrix import class_matrix, class_progress_csv
 from curriculum.catalog import tracks
 from ui.common.auth import require_teacher
+from ui.common.local_time import local_time
 from ui.common.markdown_text import md_escape
 from ui.journal.entries import render_entry_text
 from ui.journal.feedback import render_feedback_form
@@ -90,7 +91,7 @@ if not shared:
 for entry in shared:
     with st.container(border=True):
         about = f"run {entry.run_id}" if entry.run_id else "a free entry"
-        when = f"{entry.updated_at:%Y-%m-%d %H:%M} UTC"
+        when = local_time(entry.updated_at)
         st.caption(f"{md_escape(entry.author)} · about {about} · {when}")
         render_entry_text(entry.body)
         render_feedback_form(teacher, entry)

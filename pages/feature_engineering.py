@@ -23,7 +23,7 @@ st.write(
 
 own = {u.dataset: f"My upload: {u.name}" for u in datasets.uploads_of(actor) if u.kind == "tabular"}
 labels = {**{t: t.replace("-", " ").title() for t in TABLES}, **own}
-name = st.selectbox("Table", list(labels), format_func=labels.get, key="fe_table")
+name = st.selectbox("Table", list(labels), format_func=labels.__getitem__, key="fe_table")
 datasets.require_dataset_access(actor, name)
 frame, target = cached_table(name)
 st.caption(f"Predicting **{target}** from {frame.shape[1] - 1} columns.")

@@ -7,7 +7,7 @@ from classroom.access import NotFound
 from curriculum.catalog import steps_for_lab
 from engine.spec import SpecError, parse_spec
 from labs import evidence
-from labs.first_network import LAB
+from labs.first_network import DEFAULT_SPEC, LAB
 from ui.common.auth import require_signed_in
 from ui.common.markdown_text import md_escape
 from ui.journal.run_reflection import render_journal_box
@@ -26,7 +26,7 @@ st.write(
 errors = st.session_state.pop("first_network_errors", {})
 settings_col, run_col = st.columns([1, 2], gap="large")
 with settings_col:
-    values = settings_form(LAB.default_spec, errors)
+    values = settings_form(DEFAULT_SPEC, errors)
 if values is not None:
     try:
         run_id = runs.submit_run(actor, parse_spec(values), LAB.id)
@@ -47,7 +47,7 @@ run = run or (history[0] if history else None)
 with run_col:
     if run is None:
         st.info("Your runs will appear here. Pick settings and press Train.")
-        render_empty_curves(LAB.default_spec.epochs)
+        render_empty_curves(DEFAULT_SPEC.epochs)
         st.stop()
     if len(history) > 1:
         chosen = st.selectbox(

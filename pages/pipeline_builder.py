@@ -51,7 +51,8 @@ build, store, monitor, code = st.tabs(["Build and run", "Versions", "Monitor", "
 with build:
     stages = render_stage_editor([str(c) for c in frame.columns])
     spec = validated_spec(sources, stages)
-    if st.button("Run the pipeline", type="primary", disabled=spec is None, key="pl_run"):
+    pressed = st.button("Run the pipeline", type="primary", disabled=spec is None, key="pl_run")
+    if pressed and spec is not None:
         with st.spinner("Running every stage…"):
             run_and_report(actor, spec, frame)
     if error := st.session_state.get("pl_error"):

@@ -5,9 +5,11 @@ from datetime import date
 import streamlit as st
 
 from classroom.progress_summary import build_summary
+from labs.registry import LAB_TITLES
 from ui.common.auth import require_signed_in
 from ui.common.cards import STEP_KINDS
 from ui.common.evidence import catch_up
+from ui.common.local_time import local_time
 from ui.progress.charts import competency_radar, track_bars
 from ui.progress.goals import render_goal_form, render_goals
 from ui.progress.my_data import render_my_data
@@ -16,7 +18,7 @@ ACTIVITY_ICONS = {"step": "✅", "run": "🧪", "journal": "📝"}
 
 actor = require_signed_in()
 catch_up(actor)
-summary = build_summary(actor, date.today())
+summary = build_summary(actor, date.today(), LAB_TITLES)
 
 st.title("My progress")
 radar_col, tracks_col = st.columns(2)
@@ -51,7 +53,7 @@ st.subheader("Recent activity")
 if not summary.activity:
     st.caption("Nothing yet: read a step, train a network or write in your journal.")
 for item in summary.activity:
-    st.text(f"{ACTIVITY_ICONS[item.kind]} {item.at:%d %b %H:%M} UTC · {item.text}")
+    st.text(f"{ACTIVITY_ICONS[item.kind]} {local_time(item.at)} · {item.text}")
 
 st.subheader("My data")
 render_my_data(actor)

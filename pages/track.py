@@ -6,7 +6,7 @@ from classroom import progress
 from classroom.progress import StepRef
 from curriculum.catalog import competency, concept_parts, tracks
 from ui.common.auth import require_signed_in
-from ui.common.cards import LAB_PAGES, step_header, step_icon
+from ui.common.cards import lab_page, step_header, step_icon
 from ui.common.evidence import catch_up
 
 actor = require_signed_in()
@@ -16,6 +16,11 @@ if track is None:
     st.error("That track does not exist.")
     st.page_link("pages/home.py", label="Back to all tracks", icon=":material/home:")
     st.stop()
+
+
+def mark_read(step: StepRef) -> None:
+    progress.complete_step(actor, step)
+
 
 catch_up(actor)
 done = progress.completed_steps(actor)
@@ -41,8 +46,8 @@ for number, step in enumerate(track.steps, start=1):
                 st.button(  # recorded before the rerun draws the page: one rerun, not two
                     "Mark as read",
                     key=f"read_{step.id}",
-                    on_click=progress.complete_step,
-                    args=(actor, StepRef(track.id, step.id, track.competency)),
+                    on_click=mark_read,
+                    args=(StepRef(track.id, step.id, track.competency),),
                 )
         elif step.kind == "lab":
             st.write(step.summary)
@@ -50,7 +55,7 @@ for number, step in enumerate(track.steps, start=1):
                 names = ", ".join(competency(c).name for c in step.also_counts_for)
                 st.caption(f"Also counts for {names}.")
             st.page_link(
-                LAB_PAGES[step.lab], label=f"Open the lab: {step.title}", icon=":material/science:"
+                lab_page(step), label=f"Open the lab: {step.title}", icon=":material/science:"
             )
         else:
             st.markdown(step.prompt)
@@ -58,4 +63,4 @@ for number, step in enumerate(track.steps, start=1):
                 "Write your reflection in the lab (under a finished run, where the lab "
                 "trains one); 25 words or more complete this step."
             )
-            st.page_link(LAB_PAGES[step.lab], label="Go to the lab", icon=":material/edit_note:")
+            st.page_link(lab_page(step), label="Go to the lab", icon=":material/edit_note:")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from classroom import runs
 from labs.run_explanations import explain
-from labs.training_optimisation import LAB
+from labs.training_optimisation import DEFAULT_SPEC, LAB
 from ui.common.auth import require_signed_in
 from ui.runs.compare import choose_run, render_comparison, render_explanations, run_picker
 from ui.runs.live_run import render_live_panel
@@ -28,7 +28,7 @@ errors = st.session_state.pop("optimisation_errors", {})
 sources = transfer_sources(actor)
 settings_col, run_col = st.columns([1, 2], gap="large")
 with settings_col:
-    values = optimisation_controls(LAB.default_spec, sources, errors)
+    values = optimisation_controls(DEFAULT_SPEC, sources, errors)
 if values is not None:
     run_id, errors = submit_settings(actor, values, sources)
     if run_id is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import AsyncIterable
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -112,7 +113,9 @@ async def _with_server_root(response: Response, root: str) -> Response:
         "text/html"
     ):
         return response
-    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+    # call_next gives Starlette's streaming response, though it is typed as a plain Response.
+    chunks: AsyncIterable[bytes] = response.body_iterator  # type: ignore[attr-defined]
+    body = b"".join([chunk async for chunk in chunks])
     gzipped = response.headers.get("content-encoding") == "gzip"  # Streamlit's own GZip
     page = with_backend_base(gzip.decompress(body) if gzipped else body, root)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}

@@ -182,7 +182,8 @@ def healthy(url: str) -> bool:
     """Does ``url`` answer Streamlit's health check?"""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
+            status: int = response.status
+            return status == 200
     except (OSError, http.client.HTTPException):
         return False
 

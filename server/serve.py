@@ -17,6 +17,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ class Served:
         for app in self.apps:
             app.start()
         for app in self.apps:
-            self.wait_until(lambda app=app: healthy(app.url), app)
+            self.wait_until(partial(healthy, app.url), app)
             say(app.describe())
         backends = [f"{APP_HOST}:{a.port}" for a in self.apps]
         limit = upload_limit_mb(self.config)

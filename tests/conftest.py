@@ -1,4 +1,5 @@
-"""Shared fixtures: a freshly migrated database per test, accounts, and a live local worker."""
+"""Shared fixtures: a freshly migrated database per test (SQLite, or PostgreSQL where asked),
+accounts, and a live local worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from classroom import accounts, classes
 from classroom.access import Actor
@@ -17,6 +19,7 @@ from db.migrate import upgrade
 from db.session import dispose_engines
 from engine import jobs
 from engine.worker import LocalWorker
+from tests.postgres import create_database, postgres_server
 
 PASSWORD = "a long enough secret"
 
@@ -39,6 +42,31 @@ def database(
     url = f"sqlite:///{target}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("DLL_DATA_DIR", str(tmp_path / "data"))
+    dispose_engines()
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def migrated_postgres() -> Iterator[tuple[str, str]]:
+    """(server URL, name of a migrated database to copy)."""
+    with postgres_server() as server:
+        if server is None:
+            pytest.skip(
+                "no PostgreSQL here: install Debian's postgresql or set DLL_TEST_POSTGRES_URL"
+            )
+        url = create_database(server)
+        upgrade(url)
+        dispose_engines()
+        yield server, str(make_url(url).database)
+
+
+@pytest.fixture
+def postgres(migrated_postgres: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """This test's own migrated PostgreSQL database, as the app's DATABASE_URL."""
+    server, template = migrated_postgres
+    url = create_database(server, template=template)
+    monkeypatch.setenv("DATABASE_URL", url)
     dispose_engines()
     yield url
     dispose_engines()

@@ -1,16 +1,14 @@
 """Does the app work on PostgreSQL (DATABASE_URL), not only on its default SQLite file?
 
-A throwaway server is started for these tests (tests/postgres.py); each test gets its own
-database, copied from one that the migrations built."""
+A throwaway server is started for these tests (tests/postgres.py, fixtures in conftest.py);
+each test gets its own database, copied from one that the migrations built."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
-import pytest
 from alembic import command
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 
 from classroom import accounts
 from db.migrate import alembic_config, upgrade
@@ -22,34 +20,9 @@ from engine.tuning import records
 from engine.tuning.analysis import best_row, load_trials, trial_rows
 from engine.tuning.records import StudySettings
 from engine.tuning.space import SearchSpace
-from tests.classroom.test_accounts import wrong_guesses_at_once
+from tests.classroom.people import wrong_guesses_at_once
 from tests.conftest import PASSWORD, WorkerThread, wait_for_end, wait_until
-from tests.postgres import create_database, postgres_server
-
-
-@pytest.fixture(scope="module")
-def migrated_postgres() -> Iterator[tuple[str, str]]:
-    """(server URL, name of a migrated database to copy)."""
-    with postgres_server() as server:
-        if server is None:
-            pytest.skip(
-                "no PostgreSQL here: install Debian's postgresql or set DLL_TEST_POSTGRES_URL"
-            )
-        url = create_database(server)
-        upgrade(url)
-        dispose_engines()
-        yield server, str(make_url(url).database)
-
-
-@pytest.fixture
-def postgres(migrated_postgres, monkeypatch) -> Iterator[str]:
-    """This test's own migrated PostgreSQL database, as the app's DATABASE_URL."""
-    server, template = migrated_postgres
-    url = create_database(server, template=template)
-    monkeypatch.setenv("DATABASE_URL", url)
-    dispose_engines()
-    yield url
-    dispose_engines()
+from tests.postgres import create_database
 
 
 def test_do_the_migrations_build_the_models_schema_and_undo_cleanly(migrated_postgres) -> None:

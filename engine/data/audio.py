@@ -27,14 +27,16 @@ def _tone(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _chord(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     root = rng.uniform(200, 600)
-    return sum(np.sin(2 * np.pi * root * r * t + rng.uniform(0, 2 * np.pi)) for r in MAJOR_TRIAD)
+    waves = (np.sin(2 * np.pi * root * r * t + rng.uniform(0, 2 * np.pi)) for r in MAJOR_TRIAD)
+    return sum(waves, np.zeros_like(t))
 
 
 def _chirp(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     low, high = rng.uniform(200, 500), rng.uniform(1200, 3000)
     start, end = (low, high) if rng.random() < 0.5 else (high, low)  # up or down
     method = str(rng.choice(["linear", "logarithmic"]))
-    return signal.chirp(t, f0=start, t1=t[-1], f1=end, method=method)
+    wave: np.ndarray = signal.chirp(t, f0=start, t1=t[-1], f1=end, method=method)
+    return wave
 
 
 def _noise_bursts(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -46,7 +48,7 @@ def _noise_bursts(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         fs=SAMPLE_RATE,
         output="sos",
     )
-    noise = signal.sosfilt(band, rng.standard_normal(len(t)))
+    noise: np.ndarray = signal.sosfilt(band, rng.standard_normal(len(t)))
     gate = np.zeros(len(t))
     start = 0
     while start < len(t):  # bursts of 50-150 ms with 50-150 ms of silence between
@@ -119,7 +121,7 @@ def features(waveforms: np.ndarray, kind: str) -> np.ndarray:
     _, _, stft = signal.stft(waveforms, fs=SAMPLE_RATE, nperseg=N_FFT, noverlap=N_FFT - HOP)
     magnitude = np.abs(stft)  # (N, 129, T)
     if kind == "spectrogram":
-        out = np.log(magnitude + 1e-6)
+        out: np.ndarray = np.log(magnitude + 1e-6)
     elif kind == "mfcc":
         mel = mel_filterbank() @ magnitude**2  # (40, 129) @ (N, 129, T) -> (N, 40, T)
         out = dct(np.log(mel + 1e-10), type=2, norm="ortho", axis=1)[:, :N_MFCC]
@@ -140,7 +142,8 @@ def standardise(x: np.ndarray, train: np.ndarray) -> np.ndarray:
     so nothing about validation or test clips leaks into the inputs."""
     mean = x[train].mean(axis=(0, 3), keepdims=True)  # (1, 1, F, 1)
     std = x[train].std(axis=(0, 3), keepdims=True) + 1e-6
-    return ((x - mean) / std).astype(np.float32)
+    scaled: np.ndarray = ((x - mean) / std).astype(np.float32)
+    return scaled
 
 
 def build_sounds(spec: RunSpec) -> DataBundle:

@@ -85,5 +85,5 @@ def resample_to(samples: np.ndarray, sample_rate: int, target_sr: int = 8000) ->
     if sample_rate == target_sr:
         return np.asarray(samples, dtype=np.float32)
     common = gcd(int(sample_rate), int(target_sr))
-    out = resample_poly(samples, target_sr // common, int(sample_rate) // common)
+    out: np.ndarray = resample_poly(samples, target_sr // common, int(sample_rate) // common)
     return out.astype(np.float32)

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import math
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def list_rows(pairs: list[tuple[int, Any]], total: int) -> str:
+def list_rows(pairs: Sequence[tuple[Hashable, Any]], total: int) -> str:
     """'row 4 ("x"), row 9 ("y") and 3 more' for a message."""
     shown = ", ".join(f"row {row} ({quoted(value)})" for row, value in pairs[:SHOWN])
     return shown + (f" and {total - SHOWN} more" if total > SHOWN else "")
@@ -231,7 +232,9 @@ def formula_cells(frame: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]
         cells = frame[name].dropna().astype(str)
         for row, value in cells[cells.str.startswith(FORMULA_START)].items():
             if _looks_like_formula(value):
-                found.append({"row": int(row), "column": name, "value": value[:80]})
+                # pandas-stubs types index labels as Hashable; these are row numbers
+                row_number = int(row)  # type: ignore[call-overload]
+                found.append({"row": row_number, "column": name, "value": value[:80]})
     return found
 
 

@@ -11,8 +11,8 @@ import io
 import math
 
 from engine.data.bundle import DataError
-from engine.data.csv_checks import MISSING_TEXT, column_label, decode_csv, guess_delimiter
-from engine.data.message_text import count
+from engine.data.csv_checks import MISSING_TEXT, decode_csv, guess_delimiter
+from engine.data.message_text import column_label, count
 
 FIX_BUTTONS = {
     "unnamed_columns": "Name the unnamed columns for me (column_3, …)",

@@ -32,7 +32,8 @@ MAX_CATEGORIES = 50
 
 def column_types(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(numeric, categorical) column names; bool, text and category columns are categorical."""
-    numeric, categorical = [], []
+    numeric: list[str] = []
+    categorical: list[str] = []
     for name in frame.columns:
         dtype = frame[name].dtype
         is_number = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -174,7 +175,7 @@ def load_penguins_frame() -> pd.DataFrame:
 def load_sklearn_frame(name: str) -> pd.DataFrame:
     """scikit-learn's wine or breast-cancer table, with the class names in "target"."""
     bunch = {"wine": load_wine, "breast-cancer": load_breast_cancer}[name](as_frame=True)
-    frame = bunch.frame.copy()
+    frame: pd.DataFrame = bunch.frame.copy()
     frame["target"] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
     return frame
 

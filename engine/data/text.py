@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,9 @@ def load_competency_sentences() -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(frame["text"]), y
 
 
-def encode_split(texts: list[str], train: np.ndarray, spec: RunSpec) -> tuple[np.ndarray, dict]:  # type: ignore[type-arg]
+def encode_split(
+    texts: Sequence[str], train: np.ndarray, spec: RunSpec
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Token ids (N, max_tokens) for every text, with a vocabulary fitted on the training
     texts only, and the info a lab shows (vocabulary, one sentence's tokenisation)."""
     vocab = fit_vocabulary([texts[i] for i in train], spec.vocab_size)

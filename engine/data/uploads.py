@@ -175,7 +175,10 @@ def _folder(upload_id: str) -> Path:
 def load_upload(upload_id: str) -> dict[str, Any]:
     """The stored meta.json of an upload ("abc..." or "upload:abc...")."""
     try:
-        return json.loads((_folder(upload_id) / "meta.json").read_text(encoding="utf-8"))
+        meta: dict[str, Any] = json.loads(
+            (_folder(upload_id) / "meta.json").read_text(encoding="utf-8")
+        )
+        return meta
     except FileNotFoundError:
         raise DataError("There is no uploaded dataset with that id.") from None
 

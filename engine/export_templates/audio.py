@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.data import audio, audio_files, upload_bundles
 from engine.export_templates import Piece, piece, setting, source_of
-from engine.export_templates.data import archive_members_piece
+from engine.export_templates.files import archive_members_piece
 from engine.spec import RunSpec
 
 SCIPY = ["from scipy import signal", "from scipy.fft import dct"]

@@ -7,12 +7,11 @@ from typing import Any
 
 from engine.data.holdout_rows import HOLDOUT_FRACTION
 from engine.data.images import DIGIT_SUBSETS
-from engine.data.zip_checks import JUNK, to_rgb
-from engine.export_templates import Piece, expression, piece, setting, source_of
+from engine.data.zip_checks import to_rgb
+from engine.export_templates import Piece, audio, piece, setting, source_of, tables
+from engine.export_templates.files import archive_members_piece
 from engine.spec import RunSpec
 
-HERE = expression("HERE", "Path(__file__).resolve().parent", "data files sit beside this script")
-HERE_IMPORT = "from pathlib import Path"
 SPLIT_CODE = '''
 @dataclass
 class Split:
@@ -153,38 +152,6 @@ def digits_pieces(spec: RunSpec) -> list[Piece]:
     ]
 
 
-def archive_members_piece() -> Piece:
-    """Listing an uploaded zip of class folders as the app does (cat/1.png is class cat)."""
-    return piece(
-        f'''
-        # System files such as __MACOSX/ or .DS_Store are not examples.
-        JUNK = re.compile(r"{JUNK.pattern}", re.IGNORECASE)
-
-
-        def list_members(archive):
-            """(class folder, file name) of every file in the archive, sorted."""
-            members = []
-            for info in archive.infolist():
-                parts = info.filename.replace("\\\\", "/").split("/")
-                if info.is_dir() or JUNK.search("/".join(parts)):
-                    continue
-                folders = [part for part in parts[:-1] if part]
-                if folders:
-                    members.append((folders[-1].strip(), info.filename))
-            return sorted(members)
-
-
-        def class_ids(labels):
-            """Class names sorted, and each label's position among them."""
-            class_names = tuple(sorted(set(labels)))
-            y = np.searchsorted(np.array(class_names), np.array(labels)).astype(np.int64)
-            return y, class_names
-        ''',
-        ["import re", "import zipfile", HERE_IMPORT],
-        [HERE],
-    )
-
-
 def image_zip_pieces(meta: dict[str, Any]) -> list[Piece]:
     loader = piece(
         '''
@@ -224,8 +191,6 @@ def image_zip_pieces(meta: dict[str, Any]) -> list[Piece]:
 
 def data_pieces(spec: RunSpec, kind: str, meta: dict[str, Any] | None) -> list[Piece]:
     """Every piece of the data section for this run's dataset."""
-    from engine.export_templates import audio, tables
-
     pieces = common_pieces(spec)
     if spec.dataset in DIGIT_SUBSETS:
         return pieces + digits_pieces(spec)

@@ -1,5 +1,5 @@
 """The "evaluation" section of an exported script, and main(): validation and test as
-engine.trainer.evaluate does them, ending with one JSON line."""
+engine.training.single.evaluate does them, ending with one JSON line."""
 
 from __future__ import annotations
 

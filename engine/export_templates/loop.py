@@ -1,5 +1,5 @@
 """train(model, split) of an exported script: epochs, validation, plateau steps and early
-stopping, in the order engine.trainer.Training.run does them."""
+stopping, in the order engine.training.single.Training.run does them."""
 
 from __future__ import annotations
 
@@ -54,9 +54,19 @@ def _early_stopping(spec: RunSpec) -> tuple[str, str]:
     return setup, check
 
 
-def _epoch_call(spec: RunSpec, augment: bool) -> str:
-    from engine.export_templates.training import epoch_params
+def epoch_params(spec: RunSpec, augment: bool) -> list[str]:
+    """The parameters of train_one_epoch, which train passes on by the same names."""
+    params = ["model", "loader", "optimizer", "epoch"]
+    kind = schedule_kind(spec)
+    params += {"batch": ["schedule"], "plateau+warmup": ["warmup"]}.get(kind, [])
+    if spec.mixed_precision == "fp16":
+        params.append("scaler")
+    if augment:
+        params.append("generator")
+    return params
 
+
+def _epoch_call(spec: RunSpec, augment: bool) -> str:
     args = ", ".join(epoch_params(spec, augment))
     if len(args) <= 46:  # fits on the line after "train_loss, train_accuracy = "
         return f"train_one_epoch({args})"

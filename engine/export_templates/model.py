@@ -1,11 +1,11 @@
-"""The "model" section of an exported script: the engine's networks (engine.models), written
+"""The "model" section of an exported script: the engine's networks (engine.networks), written
 out for one spec. Layers are created in the engine's order, so the same seed gives the same
 starting weights."""
 
 from __future__ import annotations
 
 from engine.export_templates import Piece, fill, piece, setting, when
-from engine.export_templates.data import HERE, HERE_IMPORT
+from engine.export_templates.files import HERE, HERE_IMPORT
 from engine.spec import RunSpec
 
 BATCH_NORM = """

@@ -8,7 +8,7 @@ from typing import Any
 from engine.data import tabular, text
 from engine.data.csv_checks import MISSING_TEXT
 from engine.export_templates import Piece, piece, setting, source_of
-from engine.export_templates.data import HERE, HERE_IMPORT
+from engine.export_templates.files import HERE, HERE_IMPORT
 from engine.spec import RunSpec
 
 PANDAS = "import pandas as pd"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from engine.export_templates import Piece, expression, fill, piece, setting, when
+from engine.export_templates.loop import epoch_params, train_piece
 from engine.export_templates.schedules import schedule_kind, schedule_piece
 from engine.spec import RunSpec
 from engine.training.augment import wants_augmentation
@@ -239,17 +240,6 @@ def epoch_piece(spec: RunSpec, augment: bool) -> Piece:
     return piece(code, ["import math", "from torch import nn"], settings)
 
 
-def epoch_params(spec: RunSpec, augment: bool) -> list[str]:
-    params = ["model", "loader", "optimizer", "epoch"]
-    kind = schedule_kind(spec)
-    params += {"batch": ["schedule"], "plateau+warmup": ["warmup"]}.get(kind, [])
-    if spec.mixed_precision == "fp16":
-        params.append("scaler")
-    if augment:
-        params.append("generator")
-    return params
-
-
 def diverged_piece(spec: RunSpec) -> Piece:
     advice = "Try a lower learning rate" + (
         ", or turn on gradient clipping"
@@ -271,8 +261,6 @@ def diverged_piece(spec: RunSpec) -> Piece:
 
 def training_pieces(spec: RunSpec, kind: str) -> list[Piece]:
     """Every piece of the training section; train(model, split) runs the epochs."""
-    from engine.export_templates.loop import train_piece
-
     augment = kind == "image" and wants_augmentation(spec)
     pieces = [optimizer_piece(spec)]
     if schedule_kind(spec) != "none":

@@ -42,9 +42,11 @@ def redundant_pairs(
     """Pairs with |r| above ``threshold``, strongest first: (a, b, r), each pair once."""
     matrix = correlation_matrix(frame, target)
     upper = np.triu(np.ones(matrix.shape, dtype=bool), k=1)  # above the diagonal: no self, no twin
-    cells = matrix.where(upper).stack().dropna()
+    stacked = matrix.where(upper).stack()
+    assert isinstance(stacked, pd.Series)  # one level of columns: a Series by (a, b)
+    cells = stacked.dropna()
     strong = cells[cells.abs() > threshold]
-    pairs = [(str(a), str(b), float(r)) for (a, b), r in strong.items()]
+    pairs = [(str(a), str(b), float(r)) for (a, b), r in zip(strong.index, strong, strict=True)]
     return sorted(pairs, key=lambda p: (-abs(p[2]), p[0], p[1]))
 
 

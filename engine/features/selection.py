@@ -53,14 +53,16 @@ def make_logistic() -> LogisticRegression:
 def variance_scores(x: np.ndarray, _: np.ndarray) -> np.ndarray:
     """Training variance per feature (a score function for SelectKBest)."""
     try:
-        return VarianceThreshold().fit(x).variances_
+        variances: np.ndarray = VarianceThreshold().fit(x).variances_
+        return variances
     except ValueError:  # every feature is constant: all rank alike
         return np.zeros(x.shape[1])
 
 
 def abs_correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """|Pearson r| of each feature with the label; meaningful for two classes only."""
-    return np.abs(r_regression(x, y))
+    magnitudes: np.ndarray = np.abs(r_regression(x, y))
+    return magnitudes
 
 
 def default_methods(n_classes: int) -> list[str]:
@@ -81,7 +83,8 @@ def filter_picker(score: Callable[..., Any], x: np.ndarray, y: np.ndarray) -> Pi
     selector = SelectKBest(score, k="all").fit(x, y)
 
     def pick(k: int) -> np.ndarray:
-        return selector.set_params(k=k).get_support()
+        support: np.ndarray = selector.set_params(k=k).get_support()
+        return support
 
     return pick
 
@@ -143,7 +146,8 @@ def model_picker(model: Any, x: np.ndarray, y: np.ndarray) -> Picker:
 
     def pick(k: int) -> np.ndarray:
         selector = SelectFromModel(model, prefit=True, threshold=-np.inf, max_features=k)
-        return selector.get_support()
+        support: np.ndarray = selector.get_support()
+        return support
 
     return pick
 
@@ -174,7 +178,7 @@ def rfecv_choice(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str
     search = RFECV(make_logistic(), cv=CV_FOLDS).fit(x, y)
     return {
         "n_features": int(search.n_features_),
-        "features": [names[i] for i in np.flatnonzero(search.support_)],
+        "features": [names[int(i)] for i in np.flatnonzero(search.support_)],
         "cv_accuracy": [float(s) for s in search.cv_results_["mean_test_score"]],
     }
 

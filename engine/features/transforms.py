@@ -196,14 +196,16 @@ def fit_features(
 
 def _fit_transform(transformer: Pipeline, rows: pd.DataFrame) -> pd.DataFrame:
     try:
-        return transformer.fit_transform(rows)
+        fitted: pd.DataFrame = transformer.fit_transform(rows)
+        return fitted
     except ValueError as exc:
         if "not unique" not in str(exc):
             raise
     # A new column's short name clashes with an existing one ("a_bin" already in the
     # table): prefix every name with the step that made it instead.
     transformer.set_params(features__verbose_feature_names_out=True)
-    return transformer.fit_transform(rows)
+    fitted = transformer.fit_transform(rows)
+    return fitted
 
 
 def before_after(

@@ -20,7 +20,7 @@ from engine.pipeline.errors import (
     require_numbers,
     rows_and_values,
 )
-from engine.pipeline.spec import (
+from engine.pipeline.pipeline_spec import (
     DeduplicateStage,
     FixTypesStage,
     ImputeRule,

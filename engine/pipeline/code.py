@@ -8,11 +8,12 @@ column called '"); import os; ("' stays a string.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from engine.data.bundle import DataError
 from engine.pipeline.ingest import stored_source
-from engine.pipeline.spec import STEP_TITLES, PipelineSpec, SqliteSource, UrlSource
+from engine.pipeline.pipeline_spec import STEP_TITLES, PipelineSpec, SqliteSource, UrlSource
 from engine.pipeline.sqlite_source import quote_identifier
 
 SCALER_CLASSES = {"standard": "StandardScaler", "minmax": "MinMaxScaler", "robust": "RobustScaler"}
@@ -182,9 +183,9 @@ def _read(source: Any, formats: dict[str, str]) -> str:
         reader = "read_json" if source.url.lower().endswith(".json") else "read_csv"
         return f"pd.{reader}({source.url!r})"
     fmt = formats.get(source.upload_id) or _stored_format(source.upload_id)
-    reader = {"excel": "read_excel", "json": "read_json", "parquet": "read_parquet"}
+    readers = {"excel": "read_excel", "json": "read_json", "parquet": "read_parquet"}
     ending = {"excel": "xlsx"}.get(fmt, fmt)
-    return f"pd.{reader.get(fmt, 'read_csv')}({f'your-file.{ending}'!r})"
+    return f"pd.{readers.get(fmt, 'read_csv')}({f'your-file.{ending}'!r})"
 
 
 def _stored_format(source_id: str) -> str:
@@ -244,7 +245,7 @@ def pipeline_code(spec: PipelineSpec, formats: dict[str, str] | None = None) -> 
     return "\n".join(parts)
 
 
-def _imports(spec: PipelineSpec, steps: set[str]) -> list[str]:
+def _imports(spec: PipelineSpec, steps: AbstractSet[str]) -> list[str]:
     kinds = {s.kind for s in spec.sources}
     lines = ["import sqlite3"] if "sqlite" in kinds else []
     lines += ["import sys", "", "import pandas as pd"]
@@ -255,8 +256,8 @@ def _imports(spec: PipelineSpec, steps: set[str]) -> list[str]:
     if "impute" in steps:
         lines.append("from sklearn.impute import KNNImputer, SimpleImputer")
     classes = sorted(
-        {SCALER_CLASSES[s.method] for s in spec.stages if s.step == "scale"}  # type: ignore[union-attr]
-        | {ENCODER_CLASSES[s.method] for s in spec.stages if s.step == "encode"}  # type: ignore[union-attr]
+        {SCALER_CLASSES[s.method] for s in spec.stages if s.step == "scale"}
+        | {ENCODER_CLASSES[s.method] for s in spec.stages if s.step == "encode"}
     )
     if classes:
         lines.append(f"from sklearn.preprocessing import {', '.join(classes)}")

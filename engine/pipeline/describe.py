@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.pipeline.spec import STEP_TITLES
+from engine.pipeline.pipeline_spec import STEP_TITLES
 
 FILLS = {
     "median": "with the median",

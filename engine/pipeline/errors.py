@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
-from engine.pipeline.spec import STEP_TITLES
+from engine.pipeline.pipeline_spec import STEP_TITLES
 
 SHOWN = 5  # rows a message lists before "and N more"
 
@@ -15,7 +15,7 @@ SHOWN = 5  # rows a message lists before "and N more"
 class PipelineError(ValueError):
     """A stage that cannot go on. ``str()`` reads: "Stage 3 (fix types): column 'score' ..."."""
 
-    def __init__(self, message: str, column: str | None = None, rows: Sequence[int] = ()) -> None:
+    def __init__(self, message: str, column: str | None = None, rows: Iterable[int] = ()) -> None:
         self.message = message
         self.column = column
         self.rows = [int(r) for r in rows]
@@ -43,7 +43,7 @@ def rows_and_values(cells: pd.Series) -> str:
     return f"{word} {rows}{more}: {values}"
 
 
-def rows_list(rows: Sequence[Any]) -> str:
+def rows_list(rows: Collection[Any]) -> str:
     """'rows 5, 9' (the first few, then 'and N more')."""
     shown = ", ".join(str(r) for r in list(rows)[:SHOWN])
     more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""

@@ -20,8 +20,7 @@ from engine.data.bundle import DataError
 from engine.data.csv_checks import megabytes
 from engine.data.file_magic import refuse_other_format
 from engine.data.tabular import load_penguins_frame, load_sklearn_frame
-from engine.pipeline.readers import MAX_FILE_BYTES, file_format, read_table, summarize, tidy_table
-from engine.pipeline.spec import (
+from engine.pipeline.pipeline_spec import (
     BundledSource,
     JoinSpec,
     PipelineSpec,
@@ -30,6 +29,7 @@ from engine.pipeline.spec import (
     UploadSource,
     UrlSource,
 )
+from engine.pipeline.readers import MAX_FILE_BYTES, file_format, read_table, summarize, tidy_table
 from engine.pipeline.sqlite_source import SQLITE_MAGIC, list_tables, read_sqlite_table
 from engine.pipeline.url_source import fetch_url
 from settings import PROJECT_ROOT, data_dir, private_urls_allowed

@@ -16,7 +16,7 @@ from db.models import PipelineVersion
 from db.session import write_session
 from engine.data.bundle import DataError
 from engine.data.uploads import store_csv_upload
-from engine.pipeline.spec import PipelineSpec
+from engine.pipeline.pipeline_spec import PipelineSpec
 from engine.pipeline.versions import get_version, load_version
 
 

@@ -40,7 +40,7 @@ CREATE TABLE lab_results (
 
 
 def make_students(rng: np.random.Generator) -> list[tuple[object, ...]]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for sid in range(1, STUDENTS + 1):
         name = f"{FIRST_NAMES[(sid * 7) % len(FIRST_NAMES)]} {chr(65 + (sid * 11) % 26)}."
         school = SCHOOLS[int(rng.integers(len(SCHOOLS)))]
@@ -56,12 +56,12 @@ def make_results(rng: np.random.Generator) -> list[list[object]]:
         skill = rng.normal(0, 12)
         for day, lab in enumerate(LABS):
             minutes = int(np.clip(rng.normal(45, 15), 5, 120))
-            score = float(np.clip(30 + 0.6 * minutes + skill + rng.normal(0, 8), 0, 100))
+            score = round(float(np.clip(30 + 0.6 * minutes + skill + rng.normal(0, 8), 0, 100)), 1)
             stamp = f"2026-03-{2 + day * 5 + sid % 4:02d} {9 + sid % 8:02d}:{(sid * 13) % 60:02d}"
-            rows.append([None, sid, lab, round(score, 1), minutes, stamp])
+            passed = "yes" if score >= 50 else "no"  # decided before any score goes missing
+            rows.append([None, sid, lab, score, minutes, stamp, passed])
     for i, row in enumerate(rows):
         row[0] = i + 1
-        row.append("yes" if row[3] >= 50 else "no")  # decided before any score goes missing
     return rows
 
 

@@ -80,7 +80,8 @@ def read_parquet_bounded(
         for name in text:  # back to plain text columns, now known to fit
             field, index = schema.field(name), table.schema.get_field_index(name)
             table = table.set_column(index, field, table[index].cast(field.type))
-        return table.to_pandas()
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
     except DataError:
         raise
     except PARQUET_ERRORS as exc:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from engine.pipeline.cleaning import deduplicate, fix_types, impute, outliers
 from engine.pipeline.errors import PipelineError
-from engine.pipeline.spec import STEP_TITLES, PipelineSpec
+from engine.pipeline.pipeline_spec import STEP_TITLES, PipelineSpec
 from engine.pipeline.transform import encode, scale, set_target
 
 PREVIEW_ROWS = 10

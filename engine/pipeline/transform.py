@@ -21,7 +21,7 @@ from engine.pipeline.errors import (
     require_complete,
     require_numbers,
 )
-from engine.pipeline.spec import EncodeStage, ScaleStage, TargetStage
+from engine.pipeline.pipeline_spec import EncodeStage, ScaleStage, TargetStage
 
 Details = dict[str, Any]
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "robust": RobustScaler}

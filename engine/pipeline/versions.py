@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from db.models import PipelineVersion
 from db.session import one_writer_at_a_time, read_session, write_session
 from engine.data.bundle import DataError, content_hash
+from engine.pipeline.pipeline_spec import PIPELINE_NAME, PipelineSpec
 from engine.pipeline.readers import type_name
-from engine.pipeline.spec import PIPELINE_NAME, PipelineSpec
 from settings import data_dir
 
 

@@ -113,7 +113,7 @@ def _shared_strings_path(archive: zipfile.ZipFile) -> str | None:
     return path if path in archive.namelist() else None
 
 
-def shared_string_lengths(archive: zipfile.ZipFile, max_bytes: int) -> array:
+def shared_string_lengths(archive: zipfile.ZipFile, max_bytes: int) -> array[int]:
     """The length of every shared string; refuses a table of strings over ``max_bytes``."""
     lengths = array("q")
     path = _shared_strings_path(archive)
@@ -153,7 +153,7 @@ def column_number(letters: str) -> int:
     return number
 
 
-def scan_sheet(stream: IO[bytes], shared: array, max_rows: int, max_bytes: int) -> SheetScan:
+def scan_sheet(stream: IO[bytes], shared: array[int], max_rows: int, max_bytes: int) -> SheetScan:
     """Counts of one worksheet's XML; a DataError as soon as it passes a limit."""
     scan = SheetScan()
     cell: dict[str, Any] = {}
@@ -196,7 +196,7 @@ def scan_sheet(stream: IO[bytes], shared: array, max_rows: int, max_bytes: int) 
     return scan
 
 
-def _end_cell(cell: dict[str, Any], scan: SheetScan, shared: array) -> None:
+def _end_cell(cell: dict[str, Any], scan: SheetScan, shared: array[int]) -> None:
     value = "".join(cell["value"])
     if cell["formula"] and not value:
         scan.formulas_without_value += 1

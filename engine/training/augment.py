@@ -17,7 +17,10 @@ def wants_augmentation(spec: RunSpec) -> bool:
 def augment_images(x: torch.Tensor, spec: RunSpec, generator: torch.Generator) -> torch.Tensor:
     """A randomly changed copy of a batch x: (N, C, H, W); labels stay as they are."""
     n, _, height, width = x.shape
-    draw = lambda *shape: torch.rand(*shape, generator=generator).to(x.device)  # noqa: E731
+
+    def draw(size: int) -> torch.Tensor:  # uniform in [0, 1) from the augmentation's generator
+        return torch.rand(size, generator=generator).to(x.device)
+
     if spec.augment_flip:
         flip = draw(n) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(-1), x)

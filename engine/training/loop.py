@@ -27,7 +27,7 @@ class EpochLoop:
         optimizer: torch.optim.Optimizer,
         plan: LearningRatePlan,
         precision: Precision,
-        loader: DataLoader,
+        loader: DataLoader[tuple[torch.Tensor, ...]],
         device: torch.device,
         hooks: Any,
         augment: bool,
@@ -92,7 +92,8 @@ class EpochLoop:
             return None, loss
         self.optimizer.zero_grad(set_to_none=True)
         scaler = self.precision.scaler
-        (scaler.scale(loss) if scaler else loss).backward()
+        # torch's Tensor.backward has no annotations
+        (scaler.scale(loss) if scaler else loss).backward()  # type: ignore[no-untyped-call]
         if scaler:
             scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
         if self.clipping:
@@ -109,7 +110,8 @@ class EpochLoop:
     def _clip(self) -> None:
         params = [p for p in self.model.parameters() if p.grad is not None]
         if self.spec.clip_grad_value is not None:
-            clipped = any(bool((p.grad.abs() > self.spec.clip_grad_value).any()) for p in params)
+            grads = [p.grad for p in params if p.grad is not None]
+            clipped = any(bool((g.abs() > self.spec.clip_grad_value).any()) for g in grads)
             nn.utils.clip_grad_value_(params, self.spec.clip_grad_value)
             self.clipped_steps += int(clipped)
         if self.spec.clip_grad_norm is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import torch
 from torch.optim import lr_scheduler
@@ -11,11 +12,17 @@ from torch.optim import lr_scheduler
 from engine.spec import RunSpec
 
 
+class _CommonOptions(TypedDict):
+    lr: float
+    weight_decay: float
+    foreach: bool
+
+
 def make_optimizer(spec: RunSpec, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
     lr, wd = spec.learning_rate, spec.weight_decay
     # foreach: update all parameters with a few multi-tensor operations rather than a loop
     # per tensor (torch's default on GPUs only; on the CPU it saves a few % of each step).
-    common = {"lr": lr, "weight_decay": wd, "foreach": True}
+    common: _CommonOptions = {"lr": lr, "weight_decay": wd, "foreach": True}
     if spec.optimizer == "sgd":
         nesterov = spec.nesterov and spec.momentum > 0  # torch refuses Nesterov without momentum
         return torch.optim.SGD(params, momentum=spec.momentum, nesterov=nesterov, **common)
@@ -66,11 +73,11 @@ class LearningRatePlan:
         if self.plateau is not None and self.steps > self.warmup_steps:
             self.plateau.step(val_loss)
 
-    def state_dict(self) -> dict:  # type: ignore[type-arg]
+    def state_dict(self) -> dict[str, Any]:
         sched = self.plateau or self.per_batch
         return {"steps": self.steps, "scheduler": sched.state_dict() if sched else None}
 
-    def load_state_dict(self, state: dict) -> None:  # type: ignore[type-arg]
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.steps = state["steps"]
         sched = self.plateau or self.per_batch
         if sched is not None and state["scheduler"] is not None:

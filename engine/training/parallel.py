@@ -13,6 +13,9 @@ import os
 import queue
 import socket
 import time
+from collections.abc import Iterator
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from typing import Any
 
 import torch
@@ -23,9 +26,10 @@ from torch.utils.data import DataLoader, DistributedSampler
 
 from engine.data import DataBundle
 from engine.spec import RunSpec
-from engine.trainer import (
+from engine.training.single import (
     BatchTensors,
     RunFiles,
+    TensorLoader,
     Training,
     TrainingHooks,
     TrainResult,
@@ -33,11 +37,14 @@ from engine.trainer import (
     resolve_device,
 )
 
+Message = tuple[Any, ...]  # ("metrics", step, epoch, values), ("flush",) or ("result", record)
+Channels = tuple["Queue[Message]", "Queue[bool]", Event]  # outbox, flushed, stop
 
-class EpochSampler(DistributedSampler):  # type: ignore[type-arg]
+
+class EpochSampler(DistributedSampler[int]):
     """A shard per process, reshuffled each epoch (set_epoch called on every new pass)."""
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[int]:
         self.set_epoch(self.epoch + 1)
         return super().__iter__()
 
@@ -45,7 +52,9 @@ class EpochSampler(DistributedSampler):  # type: ignore[type-arg]
 class _RelayHooks:
     """In process 0: metrics go to the parent through a queue. Others: stay quiet."""
 
-    def __init__(self, rank: int, outbox: Any, flushed: Any, parent: int) -> None:
+    def __init__(
+        self, rank: int, outbox: Queue[Message], flushed: Queue[bool], parent: int
+    ) -> None:
         self.rank, self.outbox, self.flushed, self.parent = rank, outbox, flushed, parent
         self.parent_gone = False
 
@@ -70,9 +79,22 @@ class _RelayHooks:
 
 
 class ParallelTraining(Training):
-    def __init__(self, rank: int, world: int, stop: Any, parent: int, *args: Any) -> None:
+    hooks: _RelayHooks
+    sampler: EpochSampler  # set by _train_loader; its epoch is part of the random state
+
+    def __init__(
+        self,
+        rank: int,
+        world: int,
+        stop: Event,
+        parent: int,
+        spec: RunSpec,
+        hooks: _RelayHooks,
+        data: DataBundle,
+        files: RunFiles,
+    ) -> None:
         self.rank, self.world, self.stop_event, self.parent = rank, world, stop, parent
-        super().__init__(*args)
+        super().__init__(spec, hooks, data, files)
 
     def _device(self) -> torch.device:
         device = resolve_device(self.spec.device)
@@ -82,16 +104,21 @@ class ParallelTraining(Training):
         ids = [self.rank] if self.device.type == "cuda" else None
         return DistributedDataParallel(net, device_ids=ids)
 
-    def _train_loader(self) -> DataLoader:
-        tensors = (torch.from_numpy(self.data.x_train), torch.from_numpy(self.data.y_train))
+    def _train_loader(self) -> TensorLoader:
+        x, y = torch.from_numpy(self.data.x_train), torch.from_numpy(self.data.y_train)
+        tensors: tuple[torch.Tensor, ...] = (x, y)
         if self.device.type == "cuda":
-            tensors = tuple(t.to(self.device) for t in tensors)  # type: ignore[assignment]
+            tensors = tuple(t.to(self.device) for t in tensors)
         data = BatchTensors(*tensors)
-        sampler = EpochSampler(
+        self.sampler = EpochSampler(
             data, num_replicas=self.world, rank=self.rank, shuffle=True, seed=self.spec.seed
         )
         return DataLoader(
-            data, batch_size=self.spec.batch_size, sampler=sampler, collate_fn=batch_as_is
+            data,
+            batch_size=self.spec.batch_size,
+            sampler=self.sampler,
+            # torch's stub wants a collate of a list of items; BatchTensors hands over whole batches
+            collate_fn=batch_as_is,  # type: ignore[arg-type]
         )
 
     def _reduce_loss(self, loss: torch.Tensor) -> float:
@@ -120,7 +147,7 @@ class ParallelTraining(Training):
         own = (state["counters"], state["rng"])
         gathered: list[Any] = [None] * self.world
         dist.all_gather_object(gathered, own)
-        if self.rank != 0 or self.hooks.parent_gone:  # type: ignore[attr-defined]
+        if self.rank != 0 or self.hooks.parent_gone:
             return None  # rows may be missing without the parent: keep the last checkpoint
         return {**state, "processes": gathered}
 
@@ -130,13 +157,13 @@ class ParallelTraining(Training):
 
     def _rng_state(self) -> tuple[Any, ...]:
         gpu = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
-        epoch = self.loader.sampler.epoch  # type: ignore[attr-defined]
+        epoch = self.sampler.epoch
         return (torch.get_rng_state(), epoch, self.loop.aug_generator.get_state(), gpu)
 
     def _set_rng_state(self, rng: tuple[Any, ...]) -> None:
         torch_rng, sampler_epoch, aug_rng, gpu_rng = rng
         torch.set_rng_state(torch_rng)
-        self.loader.sampler.epoch = sampler_epoch  # type: ignore[attr-defined]
+        self.sampler.epoch = sampler_epoch
         self.loop.aug_generator.set_state(aug_rng)
         if gpu_rng is not None and self.device.type == "cuda":
             torch.cuda.set_rng_state(gpu_rng, self.device)
@@ -166,7 +193,7 @@ def _rank_main(
     spec: RunSpec,
     data: DataBundle,
     files: RunFiles,
-    channels: tuple[Any, Any, Any],
+    channels: Channels,
 ) -> None:
     outbox, flushed, stop = channels
     torch.set_num_threads(1)

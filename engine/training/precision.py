@@ -23,7 +23,11 @@ class Precision:
 
     @property
     def name(self) -> str:
-        return {torch.bfloat16: "bfloat16", torch.float16: "float16"}.get(self.dtype, "float32")
+        names: dict[torch.dtype | None, str] = {
+            torch.bfloat16: "bfloat16",
+            torch.float16: "float16",
+        }
+        return names.get(self.dtype, "float32")
 
 
 def make_precision(spec: RunSpec, device: torch.device) -> Precision:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from engine.models import Classifier
+from engine.networks import Classifier
 
 
 class TransferError(ValueError):

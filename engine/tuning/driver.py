@@ -192,7 +192,10 @@ class StudyDriver:
         complete = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if not complete:
             return None
-        best = max(complete, key=lambda t: best_key(t.value, t.user_attrs.get(SECONDARY), t.number))
+        # A complete trial always has a value; "or 0.0" only tells the type checker so.
+        best = max(
+            complete, key=lambda t: best_key(t.value or 0.0, t.user_attrs.get(SECONDARY), t.number)
+        )
         return int(best.user_attrs["run_id"])
 
 

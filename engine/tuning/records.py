@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select, update
 
 from db.models import TuningStudy, utcnow
-from db.session import read_session, write_session
+from db.session import read_session, rows_changed, write_session
 from engine import jobs
 from engine.data import DataError, load_bundle
 from engine.spec import RunSpec
@@ -223,7 +223,7 @@ def requeue(study_ids: set[int]) -> int:
     )
     with write_session() as session:
         result = session.execute(query.values(status="queued"))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_changed(result)
 
 
 def finish_study(

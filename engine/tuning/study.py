@@ -51,7 +51,8 @@ class AppRDBStorage(optuna.storages.RDBStorage):
         self.heartbeat_stale_trial_callback = self.failed_trial_callback = None
         self.engine = sqlalchemy.create_engine(url, **engine_kwargs)
         self.scoped_session = orm.scoped_session(orm.sessionmaker(bind=self.engine))
-        self._version_manager = None
+        # Optuna types it as always set; this storage has none, on purpose (see above).
+        self._version_manager = None  # type: ignore[assignment]
 
 
 class AskTellGridSampler(optuna.samplers.GridSampler):

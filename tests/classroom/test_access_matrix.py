@@ -13,22 +13,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from classroom import classes, journals, pipeline_drafts, pipelines, progress, runs
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.progress import StepRef
-from db.models import JournalEntry, Membership, Metric, Run, User
+from db.models import JournalEntry, Metric, Run
 from db.session import read_session, write_session
 from engine import jobs
 from engine.spec import RunSpec
 from tests.classroom.matrix import matrix_cells, outcome
+from tests.classroom.people import Cast
 
 MISSING = 987_654
 MISSING_SOURCE = "f" * 16  # a stored file's id that no one has
 DRAFT = "my pipeline"
-# Accounts made here skip the sign-up path (tested in test_accounts) to keep the matrix fast.
-_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
 
 
 @dataclass(frozen=True)
@@ -50,27 +48,9 @@ class World:
     step_id: str = "s1"
 
 
-def add_user(username: str, role: str, class_id: int | None = None) -> Actor:
-    with write_session() as session:
-        user = User(
-            username=username, display_name=username.title(), password_hash=_CHEAP_HASH, role=role
-        )
-        session.add(user)
-        session.flush()
-        if class_id is not None:
-            session.add(Membership(class_id=class_id, user_id=user.id))
-        return Actor.from_user(user)
-
-
 @pytest.fixture
-def world() -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = classes.create_class(teacher, "Year 11")
-    owner = add_user("owner", "learner", klass.id)
-    other_learner = add_user("classmate", "learner", klass.id)
-    other_teacher = add_user("otherteacher", "teacher")
-    other_class = classes.create_class(other_teacher, "Other class")
-    stranger = add_user("stranger", "learner", other_class.id)
+def world(cast: Cast) -> World:
+    owner = cast.owner
     run_id = jobs.submit(RunSpec(epochs=1), owner_id=owner.id, lab_id="digits")
     with write_session() as session:
         session.add(Metric(run_id=run_id, step=0, epoch=1.0, values={"loss": 1.5}))
@@ -79,14 +59,8 @@ def world() -> World:
     progress.complete_step(owner, StepRef("track", "s1", "reasoning"), run_id)
     source = pipelines.add_source(owner, b"a,b\n1,2\n3,4\n", "marks.csv")
     pipeline_drafts.save_draft(owner, DRAFT, own_file(source.source_id), [], 1)
-    actors = {
-        "owner": owner,
-        "other learner": other_learner,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
-        "anonymous": None,
-    }
-    return World(actors, Ids(klass.id, entry.id, run_id, owner.id, source.source_id), stranger)
+    ids = Ids(cast.klass.id, entry.id, run_id, owner.id, source.source_id)
+    return World(cast.actors, ids, cast.stranger)
 
 
 def own_file(source_id: str) -> dict[str, Any]:

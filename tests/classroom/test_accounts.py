@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
@@ -12,6 +10,7 @@ from classroom import accounts, classes
 from classroom.accounts import AccountError
 from db.models import LoginAttempt, Membership, User
 from db.session import read_session, write_session
+from tests.classroom.people import wrong_guesses_at_once
 from tests.conftest import PASSWORD
 
 GENERIC = "Wrong username or password."
@@ -213,30 +212,6 @@ def test_does_a_success_reset_the_failure_count(teacher) -> None:
         with pytest.raises(AccountError, match=GENERIC):
             accounts.authenticate("teacher", "not the password")
     assert accounts.authenticate("teacher", PASSWORD).username == "teacher"
-
-
-def wrong_guesses_at_once(username: str, count: int) -> list[str]:
-    """What each of ``count`` wrong-password sign-ins, sent at the same moment, was told."""
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(count)
-
-    def guess() -> None:
-        start.wait()
-        try:
-            accounts.authenticate(username, "not the password")
-            message = "signed in"
-        except AccountError as exc:
-            message = str(exc)
-        with lock:
-            outcomes.append(message)
-
-    threads = [threading.Thread(target=guess) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
 
 
 def test_are_parallel_guesses_throttled_too(teacher) -> None:

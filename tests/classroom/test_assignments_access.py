@@ -21,7 +21,7 @@ from db.session import read_session
 from engine import jobs
 from engine.spec import RunSpec
 from tests.classroom.matrix import matrix_cells, outcome
-from tests.classroom.test_access_matrix import add_user
+from tests.classroom.people import Cast, World
 
 MISSING = 987_654
 DUE = date.today() + timedelta(days=7)
@@ -36,34 +36,15 @@ class Ids:
     assignment_id: int
 
 
-@dataclass(frozen=True)
-class World:
-    actors: dict[str, Actor | None]
-    ids: Ids
-
-
 @pytest.fixture
-def world() -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = classes.create_class(teacher, "Year 11")
-    owner = add_user("owner", "learner", klass.id)
-    classmate = add_user("classmate", "learner", klass.id)
-    other_teacher = add_user("otherteacher", "teacher")
-    other_class = classes.create_class(other_teacher, "Other class")
-    add_user("stranger", "learner", other_class.id)
+def world(cast: Cast) -> World[Ids]:
+    teacher, klass, owner = cast.teacher, cast.klass, cast.owner
     run_id = jobs.submit(RunSpec(epochs=1), owner_id=owner.id, lab_id="first-network")
     [work] = assignments.assign(teacher, klass.id, TRACK, DUE, learner_ids=[owner.id])
     objective_events.record_event(
         owner, "first-network", "reach-95", "failed", f"run:{run_id}", run_id=run_id
     )
-    actors = {
-        "owner": owner,
-        "other learner": classmate,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
-        "anonymous": None,
-    }
-    return World(actors, Ids(klass.id, owner.id, run_id, work.id))
+    return World(cast.actors, Ids(klass.id, owner.id, run_id, work.id))
 
 
 def _events(learner_id: int) -> list[str]:

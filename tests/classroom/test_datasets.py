@@ -8,14 +8,7 @@ from classroom import datasets, runs
 from classroom.access import NotFound
 from engine.data import DataError
 from engine.spec import RunSpec
-
-
-def penguin_csv(rows: int = 30) -> bytes:
-    lines = ["bill,flipper,species"]
-    for i in range(rows):
-        species = ["adelie", "gentoo", "chinstrap"][i % 3]
-        lines.append(f"{35 + i % 7 + (i % 3) * 5},{180 + (i % 3) * 15 + i % 5},{species}")
-    return "\n".join(lines).encode()
+from tests.classroom.samples import penguin_csv
 
 
 def test_does_an_upload_belong_to_its_learner_alone(make_learner, teacher) -> None:

@@ -10,21 +10,19 @@ from datetime import date
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from classroom import classes, goals, journals, my_data
+from classroom import goals, journals, my_data
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.account_deletion import delete_account
 from classroom.accounts import AccountError
 from classroom.progress import StepRef, complete_step
-from db.models import Goal, JournalEntry, JournalFeedback, Membership, User
-from db.session import read_session, write_session
+from db.models import Goal, JournalEntry, JournalFeedback, User
+from db.session import read_session
 from tests.classroom.matrix import matrix_cells, outcome
+from tests.classroom.people import CHEAP_PASSWORD as PASSWORD
+from tests.classroom.people import Cast, World
 
 MISSING = 987_654
-PASSWORD = "unused pw"
-# Cheap hashes keep the matrix fast; sign-up itself is tested in test_accounts.
-_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -34,46 +32,15 @@ class Ids:
     learner_id: int
 
 
-@dataclass(frozen=True)
-class World:
-    actors: dict[str, Actor | None]
-    ids: Ids
-
-
-def add_user(username: str, role: str, class_id: int | None = None) -> Actor:
-    with write_session() as session:
-        user = User(
-            username=username, display_name=username.title(), password_hash=_CHEAP_HASH, role=role
-        )
-        session.add(user)
-        session.flush()
-        if class_id is not None:
-            session.add(Membership(class_id=class_id, user_id=user.id))
-        return Actor.from_user(user)
-
-
 @pytest.fixture
-def world() -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = classes.create_class(teacher, "Year 11")
-    owner = add_user("owner", "learner", klass.id)
-    classmate = add_user("classmate", "learner", klass.id)
-    other_teacher = add_user("otherteacher", "teacher")
-    other_class = classes.create_class(other_teacher, "Other class")
-    add_user("stranger", "learner", other_class.id)
+def world(cast: Cast) -> World[Ids]:
+    owner = cast.owner
     entry = journals.save_draft(owner, "I lowered the learning rate and the loss settled.")
     journals.set_shared(owner, entry.id, True)
-    journals.give_feedback(teacher, entry.id, "Good observation; why did it settle?", 4)
+    journals.give_feedback(cast.teacher, entry.id, "Good observation; why did it settle?", 4)
     goal = goals.add_goal(owner, "Beat the default by two points", "self-directed-learning")
     complete_step(owner, StepRef("track", "s1", "critical-thinking"))
-    actors = {
-        "owner": owner,
-        "other learner": classmate,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
-        "anonymous": None,
-    }
-    return World(actors, Ids(entry.id, goal.id, owner.id))
+    return World(cast.actors, Ids(entry.id, goal.id, owner.id))
 
 
 OPERATIONS: dict[str, Callable[[Actor | None, Ids], Any]] = {

@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from classroom import classes, model_cards, reviews, team_runs, teams
+from classroom import model_cards, reviews, team_runs
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.reviews import ReviewError
-from db.models import Membership, User
-from db.session import write_session
 from engine import jobs
 from engine.spec import RunSpec
 from engine.trainer import SilentHooks, train
+from tests.classroom.people import TeamCast
 
 MISSING = 987_654
-_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
 ACTORS = (
     "owner",
     "teammate",
@@ -53,18 +50,6 @@ def finished_run(owner: Actor, result: dict[str, Any]) -> int:
     return run_id
 
 
-def add_user(username: str, role: str, class_id: int | None = None) -> Actor:
-    with write_session() as session:
-        user = User(
-            username=username, display_name=username.title(), password_hash=_CHEAP_HASH, role=role
-        )
-        session.add(user)
-        session.flush()
-        if class_id is not None:
-            session.add(Membership(class_id=class_id, user_id=user.id))
-        return Actor.from_user(user)
-
-
 @dataclass(frozen=True)
 class World:
     actors: dict[str, Actor | None]
@@ -76,20 +61,8 @@ class World:
 
 
 @pytest.fixture
-def world(penguins_result: dict[str, Any]) -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = classes.create_class(teacher, "Year 11")
-    owner, mate, loner, rival = (
-        add_user(name, "learner", klass.id) for name in ("owner", "mate", "loner", "rival")
-    )
-    other_teacher = add_user("otherteacher", "teacher")
-    classes.create_class(other_teacher, "Other class")
-    red = teams.create_team(teacher, klass.id, "Red")
-    blue = teams.create_team(teacher, klass.id, "Blue")
-    teams.add_member(teacher, red.id, owner.id)
-    teams.add_member(teacher, red.id, mate.id)
-    teams.add_member(teacher, blue.id, rival.id)
-
+def world(team_cast: TeamCast, penguins_result: dict[str, Any]) -> World:
+    owner, mate = team_cast.owner, team_cast.mate
     run_id = finished_run(owner, penguins_result)
     team_runs.set_team_shared(owner, run_id, True)
     card = model_cards.start_card(owner, run_id)
@@ -101,10 +74,10 @@ def world(penguins_result: dict[str, Any]) -> World:
     actors = {
         "owner": owner,
         "teammate": mate,
-        "other learner": loner,
-        "other team": rival,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
+        "other learner": team_cast.classmate,
+        "other team": team_cast.rival,
+        "own teacher": team_cast.teacher,
+        "other teacher": team_cast.other_teacher,
         "anonymous": None,
     }
     return World(actors, run_id, card.id, draft.id, unshared_run_id, review.id)

@@ -33,12 +33,12 @@ from db.models import (
 from db.session import read_session, write_session
 from engine import artifacts, jobs
 from engine.pipeline.ingest import read_sources
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from engine.pipeline.versions import pipeline_folder, save_version
 from engine.spec import RunSpec
 from settings import data_dir
-from tests.classroom.test_datasets import penguin_csv
+from tests.classroom.samples import penguin_csv
 from tests.conftest import PASSWORD
 
 PIPELINE = {

@@ -7,18 +7,14 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from classroom import accounts, classes, datasets, pipelines, runs
+from classroom import classes, datasets, pipelines, runs
 from classroom.access import Actor, NotFound
-from db.models import User
-from db.session import write_session
 from engine.pipeline.errors import PipelineError
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from engine.spec import RunSpec
-
-CSV = b"score,minutes,passed\n" + b"".join(
-    f"{40 + i},{10 + i % 7},{'yes' if i % 2 else 'no'}\n".encode() for i in range(30)
-)
+from tests.classroom.people import add_user
+from tests.classroom.samples import SCORES_CSV as CSV
 
 
 def spec_for(source_id: str) -> object:
@@ -44,10 +40,7 @@ def saved(learner: Actor) -> tuple[Actor, object]:
 
 def other_teacher() -> Actor:
     """A teacher with a class of their own, which the owner is not in."""
-    teacher = accounts.sign_up_learner("olga", "Olga", "a long enough secret", None)
-    with write_session() as session:
-        session.get(User, teacher.id).role = "teacher"
-    teacher = Actor(teacher.id, teacher.username, teacher.display_name, "teacher")
+    teacher = add_user("olga", "teacher")
     classes.create_class(teacher, "Other class")
     return teacher
 

@@ -11,10 +11,9 @@ from classroom.access import Actor, NotFound
 from classroom.pipeline_drafts import MAX_STAGES, DraftError
 from engine.pipeline.describe import describe_stage
 from engine.pipeline.ingest import sources_dir
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from labs.pipeline_builder import PIPELINE_NAME
-from tests.classroom.test_pipeline_access import CSV
-from tests.test_postgres import migrated_postgres, postgres  # noqa: F401 (fixtures)
+from tests.classroom.samples import SCORES_CSV as CSV
 
 STAGES = [
     {"step": "impute", "columns": {"score": {"strategy": "median", "value": None}}},

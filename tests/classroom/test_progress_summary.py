@@ -24,6 +24,7 @@ from classroom.progress_summary import (
 )
 from curriculum.catalog import Step, Track, competencies, tracks
 from engine.jobs import RunStatus
+from labs.registry import LAB_TITLES
 
 T0 = datetime(2026, 3, 1, 9, 0)
 
@@ -149,7 +150,7 @@ def test_does_the_summary_gather_a_learners_own_records(learner) -> None:
     complete_step(learner, StepRef(track.id, first.id, track.competency))
     journals.save_draft(learner, "A first thought")
     goals.add_goal(learner, "Late goal", "collaboration", date.today() - timedelta(days=1))
-    summary = build_summary(learner, date.today())
+    summary = build_summary(learner, date.today(), LAB_TITLES)
     counted = {c.track_id: c.done for c in summary.tracks}
     assert counted[track.id] == 1 and sum(counted.values()) == 1
     assert [(g.goal.text, g.state) for g in summary.goals] == [("Late goal", "overdue")]
@@ -164,7 +165,7 @@ def test_does_work_the_teacher_assigned_come_first_in_the_next_steps(
     wanted = track.steps[-1]
     due = date.today() + timedelta(days=5)
     assignments.assign(teacher, klass.id, track.id, due, step_id=wanted.id)
-    summary = build_summary(learner, date.today())
+    summary = build_summary(learner, date.today(), LAB_TITLES)
     first = summary.next_steps[0]
     assert first.step.id == wanted.id
     assert first.reason == f"Assigned by your teacher, due {due:%d %b %Y}"

@@ -5,26 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from classroom import sessions
 from classroom.access import Actor
 from db.models import AuthSession, User, utcnow
 from db.session import read_session, write_session
-
-# Sessions do not depend on how an account was made; skip the slow sign-up hashing here.
-_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
+from tests.classroom.people import add_user
 
 
-def add_user(username: str, role: str) -> Actor:
-    with write_session() as session:
-        user = User(username=username, display_name=username, password_hash=_CHEAP_HASH, role=role)
-        session.add(user)
-        session.flush()
-        return Actor.from_user(user)
-
-
+# Sessions do not depend on how an account was made: these skip the slow sign-up hashing.
 @pytest.fixture
 def teacher() -> Actor:
     return add_user("teacher", "teacher")

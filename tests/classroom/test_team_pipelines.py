@@ -16,15 +16,15 @@ import pytest
 
 from classroom import my_data, pipelines, team_pipelines, teams
 from classroom.access import Actor, NotAllowed, NotFound
-from classroom.classes import create_class
 from db.models import PipelineVersion
 from db.session import read_session
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from labs.pipeline_builder import PIPELINE_NAME
 from tests.classroom.matrix import Outcome, matrix_cells
 from tests.classroom.matrix import outcome as matrix_outcome
-from tests.classroom.test_teams_access import ACTORS, add_user
+from tests.classroom.people import TEAM_ACTORS as ACTORS
+from tests.classroom.people import TeamCast, World
 
 MISSING = 987_654
 STAGES = [
@@ -40,12 +40,6 @@ class Ids:
     shared: int  # the id of the owner's version 1 (three stages), shared with Alpha
     private: int  # the id of the owner's version 2 (no stages), not shared
     private_version: int  # its version number, which the owner names to share it
-
-
-@dataclass(frozen=True)
-class World:
-    actors: dict[str, Actor | None]
-    ids: Ids
 
 
 def store(owner: Actor, stages: list[dict[str, Any]]) -> int:
@@ -71,30 +65,12 @@ def row_id(owner: Actor, version: int) -> int:
 
 
 @pytest.fixture
-def world() -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = create_class(teacher, "Year 11")
-    owner, mate, classmate, rival = (
-        add_user(name, "learner", klass.id) for name in ("owner", "mate", "classmate", "rival")
-    )
-    other_teacher = add_user("otherteacher", "teacher")
-    create_class(other_teacher, "Other class")
-    alpha = teams.create_team(teacher, klass.id, "Alpha")
-    beta = teams.create_team(teacher, klass.id, "Beta")
-    for learner, team in ((owner, alpha), (mate, alpha), (rival, beta)):
-        teams.add_member(teacher, team.id, learner.id)
+def world(team_cast: TeamCast) -> World[Ids]:
+    owner = team_cast.owner
     shared, private = store(owner, STAGES), store(owner, [])
     team_pipelines.set_version_shared(owner, PIPELINE_NAME, shared, True)
-    actors = {
-        "owner": owner,
-        "teammate": mate,
-        "classmate": classmate,
-        "rival": rival,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
-        "anonymous": None,
-    }
-    return World(actors, Ids(alpha.id, row_id(owner, shared), row_id(owner, private), private))
+    ids = Ids(team_cast.alpha.id, row_id(owner, shared), row_id(owner, private), private)
+    return World(team_cast.actors, ids)
 
 
 OPERATIONS: dict[str, Callable[[Actor | None, Ids], Any]] = {

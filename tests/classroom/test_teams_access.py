@@ -14,29 +14,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from classroom import challenges, team_runs, teams
 from classroom.access import Actor, NotAllowed, NotFound
-from classroom.classes import create_class
-from db.models import Membership, Run, TeamMember, User, utcnow
-from db.session import read_session, write_session
+from db.models import Run, TeamMember, utcnow
+from db.session import read_session
 from engine import jobs
 from engine.spec import RunSpec
 from tests.classroom.matrix import Outcome, matrix_cells
 from tests.classroom.matrix import outcome as matrix_outcome
+from tests.classroom.people import TEAM_ACTORS as ACTORS
+from tests.classroom.people import TeamCast, World
 
 MISSING = 987_654
-_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("unused pw")
-ACTORS = (
-    "owner",
-    "teammate",
-    "classmate",
-    "rival",
-    "own teacher",
-    "other teacher",
-    "anonymous",
-)
 
 
 @dataclass(frozen=True)
@@ -50,24 +40,6 @@ class Ids:
     learner_id: int  # the owner
 
 
-@dataclass(frozen=True)
-class World:
-    actors: dict[str, Actor | None]
-    ids: Ids
-
-
-def add_user(username: str, role: str, class_id: int | None = None) -> Actor:
-    with write_session() as session:
-        user = User(
-            username=username, display_name=username.title(), password_hash=_CHEAP_HASH, role=role
-        )
-        session.add(user)
-        session.flush()
-        if class_id is not None:
-            session.add(Membership(class_id=class_id, user_id=user.id))
-        return Actor.from_user(user)
-
-
 def finished_run(owner: Actor, accuracy: float) -> int:
     run_id = jobs.submit(
         RunSpec(model="dense", epochs=1), owner_id=owner.id, lab_id="first-network"
@@ -77,19 +49,9 @@ def finished_run(owner: Actor, accuracy: float) -> int:
 
 
 @pytest.fixture
-def world() -> World:
-    teacher = add_user("teacher", "teacher")
-    klass = create_class(teacher, "Year 11")
-    owner, mate, classmate, rival = (
-        add_user(name, "learner", klass.id) for name in ("owner", "mate", "classmate", "rival")
-    )
-    other_teacher = add_user("otherteacher", "teacher")
-    create_class(other_teacher, "Other class")
+def world(team_cast: TeamCast) -> World[Ids]:
+    teacher, klass, owner = team_cast.teacher, team_cast.klass, team_cast.owner
     teams.set_learners_may_form_teams(teacher, klass.id, True)
-    alpha = teams.create_team(teacher, klass.id, "Alpha")
-    beta = teams.create_team(teacher, klass.id, "Beta")
-    for learner, team in ((owner, alpha), (mate, alpha), (rival, beta)):
-        teams.add_member(teacher, team.id, learner.id)
     shared, private = finished_run(owner, 0.9), finished_run(owner, 0.8)
     team_runs.set_team_shared(owner, shared, True)
     challenge = challenges.open_challenge(
@@ -102,17 +64,9 @@ def world() -> World:
         budget_per="learner",
         deadline=utcnow() + timedelta(days=7),
     )
-    actors = {
-        "owner": owner,
-        "teammate": mate,
-        "classmate": classmate,
-        "rival": rival,
-        "own teacher": teacher,
-        "other teacher": other_teacher,
-        "anonymous": None,
-    }
+    alpha = team_cast.alpha
     ids = Ids(klass.id, alpha.id, alpha.join_code, shared, private, challenge.id, owner.id)
-    return World(actors, ids)
+    return World(team_cast.actors, ids)
 
 
 CHALLENGE_RUN = {"model": "dense", "epochs": 1}

@@ -12,7 +12,7 @@ from typing import Any
 import optuna
 import pytest
 
-from classroom import classes, tuning
+from classroom import tuning
 from classroom.access import Actor, NotFound
 from engine import jobs
 from engine.spec import RunSpec
@@ -21,7 +21,7 @@ from engine.tuning.space import SearchSpace, SpaceError, suggest
 from engine.tuning.study import optuna_storage
 from tests.classroom.matrix import Outcome, matrix_cells
 from tests.classroom.matrix import outcome as matrix_outcome
-from tests.classroom.test_access_matrix import add_user
+from tests.classroom.people import Cast
 
 LAB = "hyperparameter-tuning"
 MISSING = 987_654
@@ -29,18 +29,8 @@ ACTORS = ("owner", "other learner", "own teacher", "other teacher", "anonymous")
 
 
 @pytest.fixture
-def world() -> tuple[dict[str, Actor | None], int]:
-    teacher = add_user("teacher", "teacher")
-    klass = classes.create_class(teacher, "Year 11")
-    owner = add_user("owner", "learner", klass.id)
-    actors = {
-        "owner": owner,
-        "other learner": add_user("classmate", "learner", klass.id),
-        "own teacher": teacher,
-        "other teacher": add_user("otherteacher", "teacher"),
-        "anonymous": None,
-    }
-    classes.create_class(actors["other teacher"], "Other class")
+def world(cast: Cast) -> tuple[dict[str, Actor | None], int]:
+    owner = cast.owner
     settings = records.StudySettings(budget=3, parallel=1, epochs=2)
     study_id = records.create_study(owner.id, LAB, settings, SearchSpace())
     # One finished trial, as the worker would record it (no worker runs in this test).
@@ -51,7 +41,7 @@ def world() -> tuple[dict[str, Actor | None], int]:
     run_id = jobs.submit(info.base_spec.model_copy(update=params), owner.id, LAB, study_id, 0)
     trial.set_user_attr("run_id", run_id)
     study.tell(trial, 0.9)
-    return actors, study_id
+    return cast.actors, study_id
 
 
 OPERATIONS: dict[str, Callable[[Actor | None, int], Any]] = {

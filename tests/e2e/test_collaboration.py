@@ -9,17 +9,15 @@ worker."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from classroom import accounts, challenges, classes, teams
+from classroom import accounts, challenges, classes, model_cards, teams
+from classroom.access import Actor
 from db.models import utcnow
-from db.session import dispose_engines
 from engine import jobs
-from tests.e2e.conftest import serving_app, wait_for_app
+from tests.e2e.helpers import choose, poll, set_number, sign_in, wait_for_app
 
 PASSWORD = "working as a team"
 SECTIONS = {
@@ -38,23 +36,7 @@ PLAIN = (
 REVIEW = "The island chart backs up your claim. Try more epochs and see if Dream does better."
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The app on a free port with its own database; yields (base URL, database URL)."""
-    data = tmp_path_factory.mktemp("collab-server")
-    with serving_app(data) as base:
-        yield base, f"sqlite:///{data}/app.db"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
-
-
-def write_card(page: Page) -> None:
+def write_card(page: Page, author: Actor, run_id: int) -> None:
     """Type every section into its autosaving box; each saves when the box loses focus."""
     boxes = page.get_by_test_id("autosave-textarea")
     expect(boxes.first).to_be_visible(timeout=30_000)
@@ -63,17 +45,13 @@ def write_card(page: Page) -> None:
         box.click()
         box.fill(text)
         box.blur()
+        poll(lambda text=text: card_holds(author, run_id, text), f"{label!r} saved", 30)
         wait_for_app(page)
-        page.wait_for_timeout(300)
 
 
-def wait_for(done: Callable[[], bool], page: Page, seconds: int = 120) -> None:
-    """Poll the database while the server's worker trains."""
-    for _ in range(seconds):
-        if done():
-            return
-        page.wait_for_timeout(1000)
-    raise AssertionError("the run did not finish in time")
+def card_holds(author: Actor, run_id: int, text: str) -> bool:
+    card = model_cards.card_for_run(author, run_id)
+    return card is not None and text in card.sections.values()
 
 
 def finished(run_id: int) -> bool:
@@ -81,23 +59,9 @@ def finished(run_id: int) -> bool:
     return state is not None and state.status == "done"
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    box = page.get_by_role("combobox", name=label, exact=True).last
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def set_epochs(page: Page, epochs: int) -> None:
-    box = page.get_by_label("Epochs", exact=True)
-    box.fill(str(epochs))
-    box.press("Tab")  # Enter would submit the form
-
-
-def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> None:
-    base, url = served
-    monkeypatch.setenv("DATABASE_URL", url)  # set up through the services, in the server's db
-    dispose_engines()
+def test_a_team_shares_forks_ranks_and_reviews(server, browser, in_server_db) -> None:
+    base = server
+    # The people, the team and the challenge: through the services, in the server's database.
     teacher = accounts.create_first_teacher("tess", "Tess Teacher", PASSWORD)
     klass = classes.create_class(teacher, "Year 11")
     ana = accounts.sign_up_learner("ana", "Ana", PASSWORD, klass.join_code)
@@ -118,14 +82,14 @@ def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> 
 
     # Ana trains for the challenge and shares her run with the team.
     author = browser.new_context().new_page()
-    sign_in(author, base, "ana")
+    sign_in(author, base, "ana", PASSWORD)
     author.goto(f"{base}/challenges")
     wait_for_app(author)
-    set_epochs(author, 3)
+    set_number(author, "Epochs", 3)
     author.get_by_role("button", name="Train for the challenge").click()
     expect(author.get_by_text("Your runs in this challenge")).to_be_visible(timeout=30_000)
     [first] = challenges.my_challenge_runs(ana, challenge.id)
-    wait_for(lambda: finished(first.id), author)
+    poll(lambda: finished(first.id), "Ana's run finishing")
     author.goto(f"{base}/team")
     wait_for_app(author)
     author.get_by_role("tab", name="My runs").click()
@@ -134,19 +98,19 @@ def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> 
 
     # Ben forks it with more epochs and counts the fork in the challenge.
     reviewer = browser.new_context().new_page()
-    sign_in(reviewer, base, "ben")
+    sign_in(reviewer, base, "ben", PASSWORD)
     reviewer.goto(f"{base}/team")
     wait_for_app(reviewer)
     reviewer.get_by_role("button", name="Fork").click()
     wait_for_app(reviewer)
-    set_epochs(reviewer, 12)
+    set_number(reviewer, "Epochs", 12)
     choose(reviewer, "Count it in a challenge", "Penguin species")
     reviewer.get_by_role("button", name="Train my fork").click()
     wait_for_app(reviewer)
     expect(reviewer.get_by_text("Your fork, run")).to_be_visible()
     [fork] = challenges.my_challenge_runs(ben, challenge.id)
     assert fork.spec["epochs"] == 12 and fork.spec["dataset"] == "penguins"
-    wait_for(lambda: finished(fork.id), reviewer)
+    poll(lambda: finished(fork.id), "Ben's fork finishing")
 
     author.goto(f"{base}/challenges")
     wait_for_app(author)
@@ -159,7 +123,7 @@ def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> 
     author.goto(f"{base}/model-card?run={first.id}")
     wait_for_app(author)
     expect(author.get_by_text("Accuracy by group of test rows")).to_be_visible()
-    write_card(author)
+    write_card(author, ana, first.id)
     author.reload()  # what was typed reached the database
     wait_for_app(author)
     expect(author.locator("textarea[aria-label^='Limits']")).to_have_value(SECTIONS["Limits"])
@@ -187,4 +151,3 @@ def test_a_team_shares_forks_ranks_and_reviews(served, browser, monkeypatch) -> 
     wait_for_app(author)
     expect(author.get_by_text(REVIEW)).to_be_visible()
     expect(author.get_by_text("Clarity 3/4 · Evidence 4/4 · What to try next 3/4")).to_be_visible()
-    dispose_engines()

@@ -4,14 +4,22 @@ drift in the pipeline builder; a leak found in the feature engineering lab."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from classroom import accounts
 from engine.features import tables
 from labs.feature_engineering import LEAK_SEED
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_walking_skeleton import TEACHER_PASSWORD, sign_up_teacher
+from tests.e2e.helpers import (
+    LEARNER_PASSWORD,
+    add_stage,
+    messy_csv,
+    sign_in,
+    sign_up_teacher,
+    upload,
+    wait_for_app,
+    wait_for_journal_entry,
+)
 
 REFLECTION = (
     "The minutes column held a sentence instead of a number, so I fixed its type before "
@@ -20,59 +28,9 @@ REFLECTION = (
 )
 
 
-def messy_csv(shift: int, rows: int = 120) -> bytes:
-    """Scores with gaps and a text value in a number column; ``shift`` moves every score."""
-    lines = ["name,score,minutes,passed"]
-    for i in range(rows):
-        score = "" if i % 9 == 4 else str(shift + (i * 7) % 30)
-        minutes = "about 30" if i == 5 else str(20 + (i * 3) % 40)
-        passed = "yes" if (i * 7) % 30 >= 15 else "no"
-        lines.append(f"student {i},{score},{minutes},{passed}")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the select box or multiselect labelled ``label``."""
-    box = page.get_by_role("combobox", name=label, exact=True).last
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-KIND_FIELD = {
-    "impute missing values": "Strategy",
-    "fix types": "Type",
-    "target": "Column to predict",
-    "outliers": "Action",
-}
-
-
-def add_stage(page: Page, kind: str, **fields: str | list[str]) -> None:
-    """Add one stage through the editor's form, and wait until the list shows it."""
-    before = page.get_by_role("button", name="Remove").count()
-    if page.get_by_role("combobox", name="Stage to add").input_value() != kind:
-        choose(page, "Stage to add", kind)
-        wait_for_app(page)
-    # A field only this kind's form has: once it shows, the rerun has drawn the new form.
-    expect(page.get_by_role("combobox", name=KIND_FIELD[kind], exact=True)).to_be_visible()
-    wait_for_app(page)
-    for label, value in fields.items():
-        for option in [value] if isinstance(value, str) else value:
-            choose(page, label, option)
-        page.keyboard.press("Escape")
-    page.get_by_role("button", name="Add stage").click()
-    expect(page.get_by_role("button", name="Remove")).to_have_count(before + 1)
-    wait_for_app(page)
-
-
-def upload(page: Page, label: str, path: Path) -> None:
-    page.get_by_test_id("stFileUploader").filter(has_text=label).locator(
-        "input[type=file]"
-    ).set_input_files(str(path))
-    wait_for_app(page)
-
-
-def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(server, browser, tmp_path) -> None:
+def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(
+    server, browser, in_server_db, tmp_path
+) -> None:
     first, later = tmp_path / "marks.csv", tmp_path / "marks-later.csv"
     first.write_bytes(messy_csv(40))
     later.write_bytes(messy_csv(70))
@@ -128,7 +86,7 @@ def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(server, browser, t
     box.click()
     box.fill(REFLECTION)
     box.blur()  # the box saves after a pause in typing, or when it loses focus
-    page.wait_for_timeout(1500)
+    wait_for_journal_entry(REFLECTION)
     page.goto(f"{server}/track?id=digital-literacy")
     wait_for_app(page)
     expect(page.get_by_text("3 of 8 steps done")).to_be_visible()  # clean, drift, reflect
@@ -137,15 +95,14 @@ def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(server, browser, t
     expect(page.get_by_test_id("autosave-textarea")).to_have_value(REFLECTION)
 
 
-def test_the_leaking_column_is_found_in_the_feature_engineering_lab(server, browser) -> None:
+def test_the_leaking_column_is_found_in_the_feature_engineering_lab(
+    server, browser, in_server_db
+) -> None:
     frame, target = tables.load_table("penguins")
     _, leak = tables.with_planted_leak(frame, target, LEAK_SEED)
+    accounts.sign_up_learner("fay", "Fay Finder", LEARNER_PASSWORD)
     page = browser.new_page()
-    page.goto(f"{server}/auth/login")
-    page.fill("#username", "tess")
-    page.fill("#password", TEACHER_PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
+    sign_in(page, server, "fay", LEARNER_PASSWORD)
     page.goto(f"{server}/feature-engineering")
     wait_for_app(page)
 

@@ -7,8 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_walking_skeleton import create_class, sign_up_learner, sign_up_teacher
+from tests.e2e.helpers import create_class, sign_up_learner, sign_up_teacher, wait_for_app
 
 FIRST_PART = "Today I compared two learning rates and the smaller one"
 SECOND_PART = " gave a smoother validation curve."

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_data_labs import add_stage, messy_csv, upload
-from tests.e2e.test_walking_skeleton import sign_up_teacher
+from tests.e2e.helpers import add_stage, messy_csv, sign_up_teacher, upload, wait_for_app
 
 STAGES = (
     "1. Turn minutes into decimal numbers (a value that won't convert becomes missing)",

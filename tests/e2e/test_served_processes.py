@@ -24,7 +24,7 @@ from db.migrate import upgrade
 from db.session import dispose_engines
 from server.nginx_conf import BACKEND_HEADER, ROUTE_COOKIE, find_nginx
 from settings import PROJECT_ROOT
-from tests.e2e.conftest import _free_port, wait_for_app
+from tests.e2e.helpers import free_port, sign_in, wait_for_app, wait_for_points
 
 PASSWORD = "learning every day"
 EPOCHS = 40  # a CNN: about 10 s of training here, so the browser moves while the run is live
@@ -85,7 +85,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("served-data")
     url = f"sqlite:///{data}/app.db"
     _make_accounts(data, url)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DLL_DATA_DIR": str(data),
@@ -142,16 +142,6 @@ def move_to_other_process(context: BrowserContext, base: str, current: str) -> s
     raise AssertionError("every routing key led to the same process")
 
 
-def curve_points(page: Page, run_id: str) -> int:
-    """Points in the run's training chart (keyed curves_<run id>)."""
-    return page.evaluate(
-        '(id) => { const d = document.querySelector(`[class*="st-key-curves_${id}"] '
-        ".js-plotly-plot`); return d && d.calcdata ? "
-        "d.calcdata.reduce((n, t) => n + t.length, 0) : 0; }",
-        run_id,
-    )
-
-
 def open_tabular_tab(page: Page, base: str) -> None:
     page.goto(f"{base}/data-types")
     wait_for_app(page)
@@ -198,7 +188,9 @@ def expect_all_kept(page: Page, base: str, run_id: str, answering: str, csv: Pat
     expect(page.get_by_test_id("sign-out")).to_be_visible()
     expect(page.get_by_text(re.compile(rf"Run {run_id} · Finished"))).to_be_visible(timeout=120_000)
     wait_for_app(page)
-    assert curve_points(page, run_id) >= 2 * EPOCHS  # training and validation, every epoch
+    # Training and validation, every epoch: at least 2 * EPOCHS points in the run's chart.
+    run_chart = f'[class*="st-key-curves_{run_id}"]'
+    wait_for_points(page, 2 * EPOCHS - 1, within=run_chart)
     open_tabular_tab(page, base)
     expect(page.get_by_role("combobox", name="Your dataset")).to_have_value(csv.name)
 
@@ -221,11 +213,7 @@ def test_a_learner_keeps_sign_in_upload_and_live_run_on_either_process(
     answered: list[str] = []  # the process behind each response to this browser, in order
     page.on("response", lambda r: answered.extend(app_backend(served.base, r)))
 
-    page.goto(f"{served.base}/auth/login")
-    page.fill("#username", "lin")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
+    sign_in(page, served.base, "lin", PASSWORD)
     expect(page.get_by_test_id("sign-out")).to_be_visible()
     first = sticky_backend(context, served.base)
     upload_dataset(page, served.base, csv)

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_data_labs import add_stage, choose
-from tests.e2e.test_walking_skeleton import (
+from tests.e2e.helpers import (
     LEARNER_PASSWORD,
+    add_stage,
+    choose,
     create_class,
     fill_account_form,
     sign_up_teacher,
+    wait_for_app,
+    wait_for_journal_entry,
 )
 
 TRACK = "From data to a trained network"
@@ -36,7 +38,9 @@ def matrix(page: Page):  # type: ignore[no-untyped-def]
     return chart
 
 
-def test_an_assignment_a_hint_and_the_matrix_following_the_learner(server, browser) -> None:
+def test_an_assignment_a_hint_and_the_matrix_following_the_learner(
+    server, browser, in_server_db
+) -> None:
     teacher = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     learner = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     sign_up_teacher(teacher, server)
@@ -53,7 +57,7 @@ def test_an_assignment_a_hint_and_the_matrix_following_the_learner(server, brows
     wait_for_app(teacher)
     teacher.get_by_role("button", name="Assign").click()
     due = date.today() + timedelta(days=7)
-    expect(teacher.get_by_text(f"due {due:%d %B %Y}")).to_be_visible()
+    expect(teacher.get_by_text(f"whole class, due {due:%a} {due.day} {due:%b %Y}.")).to_be_visible()
     chart = matrix(teacher)
     expect(chart).to_contain_text("not started")
     expect(chart).not_to_contain_text("stuck")
@@ -96,8 +100,8 @@ def test_an_assignment_a_hint_and_the_matrix_following_the_learner(server, brows
     box = learner.get_by_test_id("autosave-textarea")
     box.click()
     box.fill(REFLECTION)
-    box.blur()
-    learner.wait_for_timeout(1500)
+    box.blur()  # it saves when it loses focus
+    wait_for_journal_entry(REFLECTION)
     learner.goto(f"{server}/journal")
     wait_for_app(learner)
     learner.get_by_text("Shared with my teacher").first.click()

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_walking_skeleton import create_class, sign_up_learner, sign_up_teacher
-
-
-def set_number(page: Page, label: str, value: int) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(str(value))
-    box.press("Tab")  # commit the value without submitting the form
-
-
-HISTORY_POINTS = (
-    "() => { const d = [...document.querySelectorAll('.js-plotly-plot')].find("
-    "p => (p.layout?.title?.text || '').includes('Best validation'));"
-    " return d && d.calcdata ? d.calcdata.reduce((n, t) => n + t.length, 0) : 0; }"
-)  # how many points the best-so-far chart holds
+from tests.e2e.helpers import (
+    create_class,
+    set_number,
+    sign_up_learner,
+    sign_up_teacher,
+    wait_for_app,
+    wait_for_points,
+)
 
 
 def test_a_learner_starts_a_study_and_sees_the_trials_arrive_live(server, browser) -> None:
@@ -48,7 +41,7 @@ def test_a_learner_starts_a_study_and_sees_the_trials_arrive_live(server, browse
     expect(table).to_be_visible()
     wait_for_app(learner)
     # At least one finished trial: its dot and a point of the best-so-far line.
-    learner.wait_for_function(f"({HISTORY_POINTS})() >= 2", timeout=30_000)
+    wait_for_points(learner, 1, revision="best-so-far")
     expect(learner.get_by_text(re.compile(r"Beat the default configuration"))).to_be_visible()
     expect(
         learner.get_by_role("button", name="Train the best configuration in full")

@@ -15,12 +15,9 @@ from playwright.sync_api import Page, expect
 
 from classroom import accounts, challenges, classes, journals
 from db.models import utcnow
-from db.session import dispose_engines
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_collaboration import PASSWORD, served, set_epochs, sign_in
+from tests.e2e.helpers import set_number, sign_in, using_database, wait_for_app
 
-__all__ = ["served"]  # the module-scoped server fixture, shared with the collaboration test
-
+PASSWORD = "working as a team"
 HOSTILE_NAME = "Alice [Your session expired - sign in again](http://evil.example/login)"
 LAST_WORDS = " and then the page reloaded"
 
@@ -29,9 +26,7 @@ LAST_WORDS = " and then the page reloaded"
 def people(served, browser):  # type: ignore[no-untyped-def]
     """A teacher, a class, a learner with a hostile display name, and an open challenge."""
     _base, url = served
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", url)
-        dispose_engines()
+    with using_database(url):
         teacher = accounts.create_first_teacher("tess", "Tess Teacher", PASSWORD)
         klass = classes.create_class(teacher, "Year 11")
         alice = accounts.sign_up_learner("alice", HOSTILE_NAME, PASSWORD, klass.join_code)
@@ -45,21 +40,12 @@ def people(served, browser):  # type: ignore[no-untyped-def]
             budget_per="learner",
             deadline=utcnow() + timedelta(days=1),
         )
-        dispose_engines()
     return teacher, alice, challenge
-
-
-@pytest.fixture
-def in_server_db(served, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", served[1])
-    dispose_engines()
-    yield
-    dispose_engines()
 
 
 def learner_page(browser, base: str) -> Page:  # type: ignore[no-untyped-def]
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    sign_in(page, base, "alice")
+    sign_in(page, base, "alice", PASSWORD)
     return page
 
 
@@ -91,7 +77,7 @@ def test_does_the_challenge_page_follow_a_run_to_the_leaderboard_by_itself(
     page = learner_page(browser, base)
     page.goto(f"{base}/challenges")
     wait_for_app(page)
-    set_epochs(page, 3)
+    set_number(page, "Epochs", 3)
     page.get_by_role("button", name="Train for the challenge").click()
     expect(page.get_by_text("Your runs in this challenge")).to_be_visible(timeout=30_000)
     [run] = challenges.my_challenge_runs(alice, challenge.id)

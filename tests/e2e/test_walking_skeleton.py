@@ -6,56 +6,23 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import wait_for_app
+from classroom import accounts
+from tests.e2e.helpers import (
+    LEARNER_PASSWORD,
+    chart_points,
+    create_class,
+    sign_in,
+    sign_up_learner,
+    sign_up_teacher,
+    wait_for_app,
+    wait_for_points,
+)
 
-TEACHER_PASSWORD = "teach with patience"
-LEARNER_PASSWORD = "learning every day"
 REFLECTION = (
     "I chose a CNN with Adam and forty epochs because a CNN looks at neighbouring pixels. "
     "Both curves kept falling together and the validation accuracy levelled off near the end, "
     "so next time I will try fewer epochs to see whether the accuracy stays the same."
 )
-
-
-def chart_points(page: Page) -> int:
-    """How many points the live training chart holds right now."""
-    # calcdata holds plotly's computed points per trace (x and y may arrive as typed arrays).
-    return page.evaluate(
-        "() => { const d = document.querySelector('.js-plotly-plot');"
-        " return d && d.calcdata ? d.calcdata.reduce((n, t) => n + t.length, 0) : 0; }"
-    )
-
-
-def fill_account_form(page: Page, name: str, username: str, password: str) -> None:
-    page.fill("#display_name", name)
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.fill("#confirm", password)
-    page.click("button[type=submit]")
-    wait_for_app(page)
-
-
-def sign_up_teacher(page: Page, base: str) -> None:
-    page.goto(base)
-    expect(page).to_have_url(re.compile(r"/auth/setup$"))
-    fill_account_form(page, "Tess Teacher", "tess", TEACHER_PASSWORD)
-    expect(page.get_by_role("heading", name="Welcome, Tess Teacher")).to_be_visible()
-
-
-def create_class(page: Page, base: str) -> str:
-    page.goto(f"{base}/classes")
-    wait_for_app(page)
-    page.get_by_label("Class name").fill("Year 11 Computing")
-    page.get_by_role("button", name="Create class").click()
-    notice = page.get_by_text(re.compile(r"Its join code is [A-Z0-9]{6}"))
-    expect(notice).to_be_visible(timeout=30_000)
-    return re.search(r"join code is ([A-Z0-9]{6})", notice.inner_text()).group(1)
-
-
-def sign_up_learner(page: Page, base: str, code: str) -> None:
-    page.goto(f"{base}/auth/signup?code={code}")
-    fill_account_form(page, "Lin Learner", "lin", LEARNER_PASSWORD)
-    expect(page.get_by_text("Class: Year 11 Computing")).to_be_visible()
 
 
 def train_and_watch(page: Page, base: str) -> None:
@@ -75,15 +42,8 @@ def train_and_watch(page: Page, base: str) -> None:
     )  # empty: no run yet
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text(re.compile(r"Training: epoch \d+ of 40"))).to_be_visible(timeout=60_000)
-    first = chart_points(page)
     # The chart grows while the status still says "Training" (not only at the end).
-    page.wait_for_function(
-        "([first, n]) => { const d = document.querySelector('.js-plotly-plot');"
-        " const now = d && d.calcdata ? d.calcdata.reduce((s, t) => s + t.length, 0) : 0;"
-        " return now > first && document.body.innerText.includes(n); }",
-        arg=[first, "of 40."],
-        timeout=60_000,
-    )
+    wait_for_points(page, chart_points(page), while_shown="Training: epoch", timeout=60_000)
     accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
     expect(accuracy).to_be_visible(timeout=120_000)
     expect(accuracy.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{2,3}\.\d%$"))
@@ -124,13 +84,12 @@ def test_teacher_class_learner_training_reflection_and_teacher_view(server, brow
     expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.25\d*\s*·\s*·\s*✓\s*✓"))
 
 
-def test_signing_out_ends_the_session_and_pages_need_sign_in_again(server, browser) -> None:
+def test_signing_out_ends_the_session_and_pages_need_sign_in_again(
+    server, browser, in_server_db
+) -> None:
+    accounts.sign_up_learner("sam", "Sam Leaver", LEARNER_PASSWORD)
     page = browser.new_context().new_page()
-    page.goto(f"{server}/auth/login")
-    page.fill("#username", "tess")
-    page.fill("#password", TEACHER_PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_app(page)
+    sign_in(page, server, "sam", LEARNER_PASSWORD)
     page.get_by_test_id("sign-out").click()
     expect(page).to_have_url(re.compile(r"/auth/login$"))
     page.goto(f"{server}/classes")

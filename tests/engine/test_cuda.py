@@ -13,7 +13,7 @@ from engine.spec import RunSpec
 from engine.trainer import RunFiles, SilentHooks, train
 from engine.training.checkpoint import load_checkpoint
 from tests.conftest import wait_for_end
-from tests.engine.test_resume import StopAfterEpoch
+from tests.engine.helpers import StopAfterEpoch
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

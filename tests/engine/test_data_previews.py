@@ -30,6 +30,7 @@ from engine.data.text import encode, fit_vocabulary, load_competency_sentences
 from engine.data.uploads import read_images_zip, store_csv_upload, store_zip_upload
 from engine.spec import RunSpec
 from engine.training.augment import augment_images
+from tests.engine.helpers import table_csv, text_csv
 
 SENTENCES = RunSpec(dataset="competency-sentences", model="lstm")
 SOUNDS = RunSpec(dataset="sounds", model="cnn", audio_features="spectrogram")
@@ -82,21 +83,6 @@ def audio_zip(per_class: int = 6) -> bytes:
             for i in range(per_class)
         }
     )
-
-
-def text_csv(rows: int = 30) -> bytes:
-    lines = [
-        f"{'great fun happy' if i % 2 else 'sad dull boring'} day {i},{i % 2}" for i in range(rows)
-    ]
-    return ("text,label\n" + "\n".join(lines) + "\n").encode()
-
-
-def table_csv(rows: int = 45) -> bytes:
-    lines = [
-        f"{35 + i % 7 + (i % 3) * 5},{['red', 'blue'][i % 2]},{['a', 'b', 'c'][i % 3]}"
-        for i in range(rows)
-    ]
-    return ("bill,colour,species\n" + "\n".join(lines) + "\n").encode()
 
 
 # --- images --------------------------------------------------------------------------------

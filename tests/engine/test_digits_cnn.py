@@ -5,7 +5,7 @@ from __future__ import annotations
 from torch import nn
 
 from engine.data import load_bundle
-from engine.models import build_model
+from engine.networks import build_model
 from engine.spec import example_spec
 from engine.trainer import SilentHooks, train
 from labs.first_network import DEFAULT_SPEC, reached_target

@@ -16,7 +16,7 @@ from engine.data.registry import build_bundle
 from engine.data.tabular import load_penguins_frame
 from engine.data.text import load_competency_sentences
 from engine.holdout import HoldoutError, holdout_rows, score_on_holdout
-from engine.models import build_model
+from engine.networks import build_model
 from engine.spec import RunSpec, SpecError, parse_spec
 from engine.trainer import RunFiles, SilentHooks, train
 

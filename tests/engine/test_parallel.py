@@ -11,7 +11,7 @@ from engine.spec import RunSpec
 from engine.trainer import RunFiles, SilentHooks, train
 from engine.training.checkpoint import load_checkpoint
 from tests.conftest import wait_for_end, wait_until
-from tests.engine.test_resume import (
+from tests.engine.helpers import (
     StopAfterEpoch,
     assert_resumes_to_the_end_without_duplicate_rows,
 )

@@ -14,7 +14,7 @@ import pytest
 
 from engine.pipeline.code import pipeline_code
 from engine.pipeline.ingest import read_sources
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from settings import PROJECT_ROOT
 

@@ -24,8 +24,8 @@ from engine.pipeline.ingest import (
     stored_source,
 )
 from engine.pipeline.make_demo_db import build_demo_database
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.readers import read_table
-from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.sqlite_source import list_tables, read_sqlite_table
 from settings import data_dir
 

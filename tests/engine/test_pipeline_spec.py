@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.pipeline.spec import (
+from engine.pipeline.pipeline_spec import (
     ImputeStage,
     PipelineSpec,
     PipelineSpecError,

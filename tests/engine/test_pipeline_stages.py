@@ -19,7 +19,7 @@ from sklearn.preprocessing import (
 )
 
 from engine.pipeline.errors import PipelineError
-from engine.pipeline.spec import parse_pipeline
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.stages import PREVIEW_ROWS, run_pipeline
 
 ROWS = 40

@@ -13,8 +13,8 @@ import pytest
 
 from engine.data.bundle import DataError
 from engine.pipeline.ingest import read_sources
+from engine.pipeline.pipeline_spec import parse_pipeline
 from engine.pipeline.readers import read_table
-from engine.pipeline.spec import parse_pipeline
 from engine.pipeline.url_source import check_address, fetch_url
 
 CSV = b"name,score\nAda,91\nBo,78\n"

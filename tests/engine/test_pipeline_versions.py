@@ -16,7 +16,7 @@ from engine.pipeline.errors import PipelineError
 from engine.pipeline.ingest import read_sources
 from engine.pipeline.integration import version_dataset
 from engine.pipeline.monitoring import metric_history
-from engine.pipeline.spec import PipelineSpec, parse_pipeline
+from engine.pipeline.pipeline_spec import PipelineSpec, parse_pipeline
 from engine.pipeline.stages import run_pipeline
 from engine.pipeline.versions import (
     compare_versions,

@@ -14,6 +14,7 @@ from engine.trainer import RunFiles, SilentHooks, train
 from engine.training import checkpoint as checkpoint_module
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 from tests.conftest import wait_for_end, wait_until
+from tests.engine.helpers import StopAfterEpoch, assert_resumes_to_the_end_without_duplicate_rows
 
 SPEC = RunSpec(model="dense", hidden_units=32, epochs=8, dropout=0.1, augment_flip=True)
 
@@ -35,22 +36,6 @@ def test_does_an_error_mid_save_leave_the_previous_checkpoint_loadable(
     monkeypatch.undo()
     assert load_checkpoint(path) == {"epoch": 1}
     assert [p.name for p in folder.iterdir()] == ["checkpoint.pt"]  # no temporary left
-
-
-class StopAfterEpoch(SilentHooks):
-    """Ends the run as if the process died right after the given epoch was checkpointed."""
-
-    def __init__(self, epoch: int) -> None:
-        super().__init__()
-        self.epoch = epoch
-        self.stop = False
-
-    def on_metrics(self, step, epoch, values) -> None:
-        super().on_metrics(step, epoch, values)
-        self.stop = self.stop or epoch > self.epoch
-
-    def should_stop(self) -> bool:
-        return self.stop
 
 
 def test_does_a_resumed_run_end_exactly_where_an_uninterrupted_one_does(tmp_path) -> None:
@@ -79,20 +64,6 @@ def test_does_a_killed_run_resume_from_its_checkpoint_without_duplicate_rows(wor
     os.kill(worker.worker.running[run_id].pid, signal.SIGKILL)
     assert wait_for_end(run_id).status == "interrupted"
     assert_resumes_to_the_end_without_duplicate_rows(run_id, epochs=200)
-
-
-def assert_resumes_to_the_end_without_duplicate_rows(run_id: int, epochs: int) -> None:
-    """Resume an interrupted run; it must go on from its checkpoint, every step stored once."""
-    saved_epoch = load_checkpoint(artifacts.checkpoint_path(run_id))["epoch"]
-    assert jobs.resume(run_id) is True
-    state = wait_for_end(run_id, timeout=300)
-    assert state.status == "done", state.reason
-    assert state.result["resumed_from_epoch"] == saved_epoch
-    rows = jobs.metrics_since(run_id)
-    steps = [r.step for r in rows]
-    assert len(steps) == len(set(steps)) and steps == sorted(steps)
-    val_epochs = [r.epoch for r in rows if "val_loss" in r.values]
-    assert val_epochs == [float(e) for e in range(1, epochs + 1)]
 
 
 def test_can_only_an_interrupted_run_with_a_checkpoint_be_resumed() -> None:

@@ -8,11 +8,11 @@ import pytest
 import torch
 from torch import nn
 
-from engine import trainer as trainer_module
 from engine.data import load_bundle
-from engine.models import Classifier, build_model
+from engine.networks import Classifier, build_model
 from engine.spec import RunSpec
 from engine.trainer import RunFiles, SilentHooks, train
+from engine.training import single as trainer_module
 from engine.training.augment import augment_images
 from engine.training.optim import make_optimizer
 
@@ -245,12 +245,11 @@ def test_do_frozen_layers_keep_the_source_weights_while_the_rest_learns(
 
 
 def test_does_a_mocked_out_of_memory_error_fail_with_advice(monkeypatch) -> None:
-    from engine import models
 
     def out_of_memory(self, x):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(models.Classifier, "forward", out_of_memory)
+    monkeypatch.setattr(networks.Classifier, "forward", out_of_memory)
     result = train(RunSpec(**FAST, batch_size=64), SilentHooks())
     assert result.status == "failed"
     assert "ran out of memory at batch size 64" in result.reason and "32" in result.reason

@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from engine.data import DataBundle, load_bundle
-from engine.models import build_model
+from engine.networks import build_model
 from engine.spec import RunSpec
 from engine.trainer import SilentHooks, TrainResult, train
 

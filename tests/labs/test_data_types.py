@@ -32,7 +32,7 @@ from labs.data_types import (
     text_sequence_model,
 )
 from labs.registry import LABS
-from tests.engine.test_data_previews import table_csv
+from tests.engine.helpers import table_csv
 
 
 def run(dataset="digits", model="cnn", accuracy=0.9, status="done", others=(), **spec):

@@ -10,9 +10,7 @@ from streamlit.testing.v1 import AppTest
 import ui.common.auth
 from classroom import sessions
 from classroom.access import Actor
-from settings import PROJECT_ROOT
-
-ROUTER = PROJECT_ROOT / "navigation.py"
+from tests.pages.helpers import ROUTER
 
 
 @pytest.fixture
@@ -42,8 +40,3 @@ def open_page(app_as: Callable[[Actor | None], AppTest]) -> Callable[[Actor, str
         return at
 
     return open_
-
-
-def live_panel_status(at: AppTest) -> str:
-    """The live run panel's status line: the text over its progress bar."""
-    return "\n".join(bar.proto.text for bar in at.get("progress"))

@@ -14,18 +14,9 @@ from engine import jobs
 from engine.data.previews import vocabulary
 from engine.spec import RunSpec
 from labs.data_types import LAB
-from tests.engine.test_data_previews import table_csv, text_csv
-from tests.pages.conftest import live_panel_status
-
-PAGE = "pages/data_types.py"
-
-
-def open_tab(open_page, actor, tab: str):
-    at = open_page(actor, PAGE)
-    at.session_state["dt_tab"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.engine.helpers import table_csv, text_csv
+from tests.pages.helpers import DATA_TYPES_PAGE as PAGE
+from tests.pages.helpers import live_panel_status, open_tab
 
 
 def figures(at) -> list[dict]:

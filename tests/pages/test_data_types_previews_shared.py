@@ -7,7 +7,7 @@ import pytest
 
 from engine.data import previews
 from engine.spec import RunSpec
-from tests.pages.test_data_types_lab import open_tab
+from tests.pages.helpers import open_tab
 from ui.data_types.previews import _audio_samples, preview_key
 
 

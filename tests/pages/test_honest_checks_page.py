@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from classroom import assignments, objective_events
 from classroom.class_matrix import class_matrix, class_progress_csv
 from labs.training_optimisation import LAB_ID
-from tests.pages.test_training_optimisation_lab import PAGE, finished_run
+from tests.pages.helpers import OPTIMISATION_PAGE as PAGE
+from tests.pages.helpers import finished_optimisation_run as finished_run
 
 PARALLEL_STEP = "dl-data-parallel"  # step 7 of "From data to a trained network"
 

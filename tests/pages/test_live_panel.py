@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import RunProgress
-from tests.pages.conftest import live_panel_status
+from tests.pages.helpers import live_panel_status
 from ui.runs.live_run import POLL_SECONDS, QUEUED_POLL_SECONDS, poll_seconds
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.pages.test_training_optimisation_lab import PAGE, finished_run
+from tests.pages.helpers import OPTIMISATION_PAGE as PAGE
+from tests.pages.helpers import finished_optimisation_run as finished_run
 
 
 def compared(at) -> list[int]:

@@ -10,7 +10,7 @@ from classroom import journals, progress, runs
 from engine import jobs
 from engine.spec import RunSpec
 from tests.conftest import wait_for_end
-from tests.pages.conftest import live_panel_status
+from tests.pages.helpers import live_panel_status
 
 LEARNER_PAGES = [
     "pages/home.py",

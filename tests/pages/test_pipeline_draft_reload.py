@@ -9,7 +9,8 @@ import ui.pipeline_builder.parts
 from classroom import pipeline_drafts
 from engine.pipeline.ingest import sources_dir
 from labs.pipeline_builder import PIPELINE_NAME
-from tests.pages.test_pipeline_lab import PAGE, add_stage, run_pipeline, scores_csv, upload_source
+from tests.pages.helpers import PIPELINE_PAGE as PAGE
+from tests.pages.helpers import add_stage, run_pipeline, scores_csv, upload_source
 
 IMPUTE = "1. Fill missing values in score with the median"
 DEDUPLICATE = "2. Remove rows that repeat another row exactly"

@@ -8,39 +8,20 @@ import pytest
 
 from classroom import pipelines, progress, runs
 from labs.pipeline_builder import PIPELINE_NAME
-from tests.pages.conftest import live_panel_status
+from tests.pages.helpers import PIPELINE_PAGE as PAGE
+from tests.pages.helpers import (
+    add_stage,
+    live_panel_status,
+    run_pipeline,
+    scores_csv,
+    upload_source,
+)
 from ui.pipeline_builder.versions import safe_csv
-
-PAGE = "pages/pipeline_builder.py"
 
 
 @pytest.fixture
 def lab(open_page, learner):
     return open_page(learner, PAGE)
-
-
-def by_label(widgets, label):
-    return next(w for w in widgets if w.label == label)
-
-
-def add_stage(at, kind: str, columns=(), **choices) -> None:
-    """Choose a stage kind, fill its form (columns, then selectboxes by label), add it."""
-    at.selectbox(key="pl_new_kind").select(kind).run()
-    assert not at.exception
-    if kind == "target":
-        by_label(at.selectbox, "Column to predict").select(columns[0])
-    else:
-        for column in columns:
-            at.multiselect(key=f"pl_cols_{kind}").select(column)
-    for label, value in choices.items():
-        by_label(at.selectbox, label).select(value)
-    by_label(at.button, "Add stage").click().run()
-    assert not at.exception
-
-
-def run_pipeline(at) -> None:
-    at.button(key="pl_run").click().run()
-    assert not at.exception
 
 
 def messages(at) -> list[str]:
@@ -184,21 +165,6 @@ def test_an_uploaded_file_is_a_source_or_an_error(lab, name, data, shown) -> Non
         assert lab.error
 
 
-def scores_csv(low: int, rows: int = 60) -> bytes:
-    """A small table with gaps in 'score'; ``low`` moves every score (drift between files)."""
-    lines = ["name,score,passed"]
-    for i in range(rows):
-        score = "" if i % 10 == 3 else str(low + (i * 7) % 20)
-        lines.append(f"p{i},{score},{'yes' if i % 2 else 'no'}")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def upload_source(at, name: str, data: bytes) -> None:
-    at.radio(key="pl_source_kind").set_value("My file").run()
-    at.file_uploader(key="pl_upload").upload(name, data, "text/csv").run()
-    assert not at.exception
-
-
 def test_two_sources_are_joined_on_a_key(lab) -> None:
     lab.toggle(key="pl_join_on").set_value(True).run()
     lab.selectbox(key="pl2_demo_table").select("students").run()
@@ -320,4 +286,4 @@ def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
     assert table.value["run_id"].tolist() == [run_id]
     shown = json.loads(table.proto.columns)  # accuracy in per cent, times to the minute
     assert shown["test_accuracy"]["type_config"]["format"] == "percent"
-    assert shown["created_at"]["type_config"]["format"] == "D MMM YYYY, HH:mm"
+    assert shown["created_at"]["type_config"]["format"] == "ddd D MMM YYYY, HH:mm [UTC]"

@@ -12,7 +12,7 @@ from classroom import accounts, goals, journals, sessions
 from classroom.progress import StepRef, complete_step
 from curriculum.catalog import competencies, tracks
 from tests.conftest import PASSWORD
-from tests.pages.conftest import ROUTER
+from tests.pages.helpers import ROUTER
 
 PAGE = "pages/progress.py"
 

@@ -13,8 +13,8 @@ from db.models import Assignment
 from db.session import write_session
 from engine import jobs
 from engine.spec import RunSpec
-from tests.classroom.test_access_matrix import add_user
-from tests.pages.test_pipeline_lab import add_stage, run_pipeline
+from tests.classroom.people import add_user
+from tests.pages.helpers import add_stage, run_pipeline
 
 CLASSES = "pages/classes.py"
 
@@ -38,7 +38,7 @@ def test_the_teacher_assigns_a_track_with_a_due_date_and_the_learner_sees_it(
     at.date_input(key="assign_due").set_value(due)
     at.button(key="FormSubmitter:assign_work-Assign").click().run()
     assert not at.exception
-    assert any(f"due {due:%d %B %Y}" in s.value for s in at.success)
+    assert any(f"due {due:%a} {due.day} {due:%b %Y}" in s.value for s in at.success)
     [work] = assignments.assignments_for_class(teacher, klass.id)
     assert (work.track_id, work.step_id, work.learner_id, work.due_date) == (
         "critical-thinking",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from classroom import challenges, progress, team_runs, teams
 from db.models import Run, utcnow
@@ -14,6 +13,7 @@ from db.session import read_session
 from engine import artifacts, jobs
 from engine.spec import RunSpec
 from engine.trainer import RunFiles, SilentHooks, train
+from tests.pages.helpers import button, shown
 
 
 def finished_run(owner, accuracy: float = 0.9, **settings) -> int:
@@ -28,16 +28,6 @@ def train_as_worker(run_id: int) -> None:
         spec = RunSpec.model_validate(session.get_one(Run, run_id).spec)
     result = train(spec, SilentHooks(), files=RunFiles(model=artifacts.model_path(run_id)))
     jobs.finish(run_id, result.status, result.reason, result.as_dict())
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-def shown(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [x.value for x in (*at.info, *at.success, *at.warning, *at.error)]
-    return "\n".join(parts)
 
 
 @pytest.fixture

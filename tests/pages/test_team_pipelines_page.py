@@ -10,8 +10,7 @@ import pytest
 
 from classroom import team_pipelines, teams
 from labs.pipeline_builder import PIPELINE_NAME
-from tests.pages.test_pipeline_lab import add_stage, run_pipeline
-from tests.pages.test_team_pages import button, shown
+from tests.pages.helpers import add_stage, button, run_pipeline, shown
 
 BUILDER = "pages/pipeline_builder.py"
 TEAM = "pages/team.py"

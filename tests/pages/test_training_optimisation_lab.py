@@ -8,13 +8,12 @@ import time
 import pytest
 
 from classroom import runs
-from engine import jobs
 from labs.run_pairs import gpu_count
 from labs.training_optimisation import DEFAULT_SPEC, LAB_ID
 from tests.conftest import wait_for_end
-from tests.pages.conftest import live_panel_status
-
-PAGE = "pages/training_optimisation.py"
+from tests.pages.helpers import OPTIMISATION_PAGE as PAGE
+from tests.pages.helpers import finished_optimisation_run as finished_run
+from tests.pages.helpers import live_panel_status
 
 
 def train_button(at):
@@ -94,24 +93,6 @@ def test_a_submitted_run_appears_trains_and_is_explained(open_page, learner, wor
     # Hints wait behind "Show a hint" (check / hint(level) / solution): ask for the first.
     at.button(key=f"reveal_{LAB_ID}_batch-norm_run:{mine.id}_hint-1").click().run()
     assert any("again with batch norm off" in i.value for i in at.info)
-
-
-def finished_run(learner, **settings) -> int:
-    run_id = runs.submit_run(learner, DEFAULT_SPEC.model_copy(update=settings), LAB_ID)
-    result = {
-        "test_accuracy": 0.9,
-        "best_val_accuracy": 0.91,
-        "best_epoch": 8,
-        "epochs": 10,
-        "seconds": 2.0,
-        "samples_per_second": 1500.0,
-        "device": "cpu",
-        "precision": "float32",
-        "confusion_matrix": [[1, 0], [0, 1]],
-        "class_names": ["0", "1"],
-    }
-    jobs.finish(run_id, "done", result=result)
-    return run_id
 
 
 def test_comparing_two_finished_runs_marks_the_settings_that_differ(open_page, learner) -> None:

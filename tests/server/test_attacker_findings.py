@@ -5,71 +5,25 @@ on an https:// site; and whose address does the app believe?"""
 
 from __future__ import annotations
 
-import subprocess
-import time
 import tomllib
-import warnings
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.exceptions import StarletteDeprecationWarning
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from classroom import sessions
 from engine.data.csv_checks import MAX_CSV_BYTES
 from engine.data.zip_checks import MAX_ZIP_BYTES
 from engine.pipeline.readers import MAX_FILE_BYTES
 from server import serve
-from server.auth_routes import ROUTES
-from server.middleware import SecurityMiddleware
-from server.nginx_conf import Layout, write_config
-from server.trusted_proxy import client_address
+from server.nginx_conf import Layout
 from settings import PROJECT_ROOT
 from tests.conftest import PASSWORD
-from tests.server.test_serve_config import echo_server, needs_nginx
+from tests.server.helpers import NGINX, SITE, StandIns, TestClient, echo_server, nginx_in_front_of
 
-with warnings.catch_warnings():  # starlette would prefer httpx2, which this project lacks
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
-
-SITE = "http://testserver"
-NGINX = ("127.0.0.1", 41234)  # the app's nginx connects from this machine
 BROWSER = ("203.0.113.9", 52000)  # a browser reaching the app directly
 UPLOAD = "/_stcore/upload_file/0f1e2d3c-session/file-1"
 BIG_FILE = b"x" * 1_000_000
-
-
-class StandIns:
-    """Streamlit's upload and metrics endpoints as seen from the middleware: they record
-    what reached them (the real ones are tried in test_attacker_findings_live.py)."""
-
-    def __init__(self) -> None:
-        self.uploaded: list[int] = []
-
-    async def upload(self, request: Request) -> Response:
-        self.uploaded.append(len(await request.body()))
-        return Response(status_code=204)
-
-    async def metrics(self, _request: Request) -> Response:
-        return PlainTextResponse("session_state_memory_bytes 123")
-
-    async def whoami(self, request: Request) -> Response:
-        return PlainTextResponse(client_address(request))
-
-    def app(self) -> Starlette:
-        routes = [
-            *ROUTES,
-            Route("/_stcore/upload_file/{session_id}/{file_id}", self.upload, methods=["PUT"]),
-            Route("/_stcore/upload_file/{session_id}/{file_id}", self.upload, methods=["DELETE"]),
-            Route("/_stcore/metrics", self.metrics),
-            Route("/whoami", self.whoami),
-        ]
-        return Starlette(routes=routes, middleware=[Middleware(SecurityMiddleware)])
 
 
 @pytest.fixture
@@ -234,23 +188,8 @@ def test_is_the_client_address_taken_from_nginx_only(
 @pytest.fixture
 def nginx_in_front(tmp_path) -> Iterator[str]:
     """The app's nginx config, for real, in front of an echo server that shows its headers."""
-    needs_nginx()
-    app = echo_server()
-    layout = Layout(tmp_path / "serve")
-    port = serve.free_port(set())
-    write_config(layout, "127.0.0.1", port, [f"127.0.0.1:{app.server_port}"], upload_mb=1)
-    nginx = subprocess.Popen(layout.command(), stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while not serve.healthy(base) and nginx.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with nginx_in_front_of(Layout(tmp_path / "serve"), [echo_server()]) as base:
         yield base
-    finally:
-        nginx.terminate()
-        nginx.wait(10)
-        app.shutdown()
-        app.server_close()
 
 
 @pytest.mark.parametrize(

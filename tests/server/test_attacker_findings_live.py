@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from classroom import accounts, sessions
-from tests.e2e.conftest import serving_app
+from tests.e2e.helpers import serving_app
 
 TEACHER_PASSWORD = "teach with patience"
 UPLOAD = "/_stcore/upload_file/0f1e2d3c-session/file-1"

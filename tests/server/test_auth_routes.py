@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
-from starlette.exceptions import StarletteDeprecationWarning
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -20,12 +18,8 @@ from db.session import read_session
 from server.auth_routes import ROUTES
 from server.middleware import SecurityMiddleware
 from tests.conftest import PASSWORD
+from tests.server.helpers import SITE, TestClient
 
-with warnings.catch_warnings():  # starlette would prefer httpx2, which this project lacks
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
-
-SITE = "http://testserver"
 SAME_SITE = {"Origin": SITE}
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 GENERIC = "Wrong username or password."

@@ -4,24 +4,20 @@ set that cookie; does the launcher restart what dies?"""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import warnings
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 from starlette.applications import Starlette
-from starlette.exceptions import StarletteDeprecationWarning
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -37,25 +33,12 @@ from server.nginx_conf import (
     Layout,
     build_config,
     check_config,
-    find_nginx,
     write_config,
 )
 from server.processes import Child
-
-with warnings.catch_warnings():  # starlette would prefer httpx2, which this project lacks
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from tests.server.helpers import TestClient, echo_server, needs_nginx, nginx_in_front_of
 
 BACKENDS = ["127.0.0.1:41001", "127.0.0.1:41002", "127.0.0.1:41003"]
-
-
-def needs_nginx() -> str:
-    program = find_nginx()
-    if program is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing: .ci/run installs Debian's nginx")
-        pytest.skip("nginx is not installed (apt-get install nginx)")
-    return program
 
 
 @pytest.fixture
@@ -180,53 +163,12 @@ def test_does_nginx_accept_the_config_as_a_normal_user() -> None:
 # --- nginx for real, in front of two tiny stand-ins for app processes ---
 
 
-class Echo(BaseHTTPRequestHandler):
-    """Answers with its own port and the request's headers (and reads any body)."""
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        self.rfile.read(length)
-        body = json.dumps({"port": self.server.server_port, "headers": dict(self.headers)})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def echo_server() -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture
 def proxied(layout: Layout) -> Iterator[tuple[str, list[ThreadingHTTPServer]]]:
     """nginx on a free port in front of two echo servers; yields its URL and the servers."""
-    needs_nginx()
     apps = [echo_server(), echo_server()]
-    port = serve.free_port(set())
-    backends = [f"127.0.0.1:{a.server_port}" for a in apps]
-    write_config(layout, "127.0.0.1", port, backends, upload_mb=1)
-    nginx = subprocess.Popen(layout.command(), stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while not serve.healthy(base) and nginx.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)  # an echo server answers the health path too
-        assert nginx.poll() is None, (layout.error_log.read_text(), nginx.stderr.read())
+    with nginx_in_front_of(layout, apps) as base:
         yield base, apps
-    finally:
-        nginx.terminate()
-        nginx.wait(10)
-        for app in apps:
-            app.shutdown()
-            app.server_close()
 
 
 def answered_by(response: httpx.Response) -> int:
@@ -339,7 +281,8 @@ def test_is_a_process_that_dies_started_again_later_each_time(tmp_path: Path) ->
     second = list(child.revive(max_backoff=30))
     assert second == ["stand-in exited with code 3; starting it again in 1 s"]
     assert list(child.revive(max_backoff=30)) == []  # not yet
-    time.sleep(1.05)
-    (started,) = child.revive(max_backoff=30)
-    assert started.startswith("stand-in: pid ")
+    deadline = time.monotonic() + 10  # asked again after its second, it starts the process
+    while not (started := list(child.revive(max_backoff=30))) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(started) == 1 and started[0].startswith("stand-in: pid ")
     child.process.wait()

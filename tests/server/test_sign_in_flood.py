@@ -16,7 +16,7 @@ from classroom.accounts import AccountError
 from db.models import LoginAttempt, User
 from db.session import read_session
 from tests.conftest import PASSWORD, wait_until
-from tests.server.test_attacker_findings import NGINX, SITE, StandIns, TestClient
+from tests.server.helpers import NGINX, SITE, StandIns, TestClient
 
 GENERIC = "Wrong username or password."
 THROTTLED = "Too many failed attempts"

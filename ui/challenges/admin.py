@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 from classroom import challenges, classes
 from classroom.access import Actor, NotFound
 from classroom.challenges import ChallengeInfo
-from db.models import utcnow
 from engine.spec import DATASET_KINDS
 from labs.registry import LABS
 from ui.challenges.deadlines import to_utc
 from ui.common.confirm_destructive import destructive_button
+from ui.common.local_time import in_zone
 from ui.common.markdown_text import md_escape
 
 TRAINING_LABS = {lab_id: lab.title for lab_id, lab in LABS.items() if lab.default_spec}
@@ -51,7 +51,7 @@ def render_open_form(actor: Actor) -> None:
             horizontal=True,
             key=f"oc_per_{n}",
         )
-        soon = utcnow() + timedelta(days=7)
+        soon = in_zone(datetime.now(UTC)) + timedelta(days=7)  # a week from now, viewer's time
         day_col, time_col = st.columns(2)
         day = day_col.date_input("Deadline (day)", soon.date(), key=f"oc_day_{n}")
         at = time_col.time_input(

@@ -63,4 +63,4 @@ def _my_runs(actor: Actor, challenge: ChallengeInfo) -> None:
             line += f" (number {run.queue_position} in the queue)"
         st.write(line)
         if run.lab_id in LAB_PAGES:
-            st.page_link(LAB_PAGES[run.lab_id], label="Watch it", query_params={"run": run.id})
+            st.page_link(LAB_PAGES[run.lab_id], label="Watch it", query_params={"run": str(run.id)})

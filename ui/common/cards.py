@@ -24,6 +24,13 @@ LAB_PAGES = {
 STEP_KINDS = {"concept": "Read", "lab": "Lab", "reflect": "Reflect"}
 
 
+def lab_page(step: Step) -> str:
+    """The page of a lab or reflect step's lab (the content checks give each one a lab)."""
+    if step.lab is None:
+        raise ValueError(f"Step {step.id} names no lab.")
+    return LAB_PAGES[step.lab]
+
+
 def competency_card(comp: Competency, track: Track, done: set[str]) -> None:
     finished = sum(1 for s in track.steps if s.id in done)
     with st.container(border=True, height="stretch"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from classroom.access import NotAllowed, NotFound
 
@@ -20,16 +21,16 @@ def destructive_button(
     confirm_label: str,
     action: Callable[[], str],
     icon: str | None = None,
-    where: object = None,
+    where: DeltaGenerator | None = None,
 ) -> None:
     """A button that shows ``question`` with Yes / Cancel before it runs ``action``.
 
     ``question`` and ``confirm_label`` are Markdown (escape names in them); ``action`` returns
     the sentence that render_done_notice shows after the page redraws. ``where`` (a column)
     holds the button; the question shows in the surrounding container."""
-    place = where if where is not None else st
     if st.session_state.get(PENDING_KEY) != key:
-        place.button(label, key=key, icon=icon, on_click=_ask, args=(key,))  # type: ignore[attr-defined]
+        button = where.button if where is not None else st.button
+        button(label, key=key, icon=icon, on_click=_ask, args=(key,))
         return
     with st.container(border=True):  # full width below ``where``: room for the question
         st.warning(question, icon=":material/warning:")

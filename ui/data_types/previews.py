@@ -16,7 +16,8 @@ from engine.spec import RunSpec
 from ui.data_types.figures import feature_map_figure, image_grid_figure, waveform_figure
 
 VOCAB_SIZES = (50, 100, 250, 500, 1000, 2000, 5000)
-CHART = {"width": "stretch", "config": {"displayModeBar": False}}
+AUDIO_FEATURES = {"mfcc": "MFCC (20 mel bands)", "spectrogram": "Full spectrogram"}
+NO_TOOLBAR: dict[str, Any] = {"displayModeBar": False}  # plotly config: no toolbar over charts
 
 
 # The fields a preview depends on. The model and training settings never change the data the
@@ -105,10 +106,10 @@ def data_settings(kind: str) -> dict[str, Any]:
     if kind == "audio":
         features = st.segmented_control(
             "Features the model reads",
-            ["mfcc", "spectrogram"],
+            list(AUDIO_FEATURES),
             default="mfcc",
             required=True,
-            format_func={"mfcc": "MFCC (20 mel bands)", "spectrogram": "Full spectrogram"}.get,
+            format_func=AUDIO_FEATURES.__getitem__,
             key="dt_audio_features",
             persist_state="page",
         )
@@ -137,7 +138,9 @@ def _render_images(owner_id: int, spec: RunSpec, head: Any) -> None:
             "over them."
         )
         st.plotly_chart(
-            image_grid_figure(samples.images, samples.labels), key="dt_image_grid", **CHART
+            image_grid_figure(samples.images, samples.labels),
+            key="dt_image_grid",
+            config=NO_TOOLBAR,
         )
         st.markdown(
             "**Augmentation**: training changes each image at random, a little differently "
@@ -159,7 +162,7 @@ def _render_images(owner_id: int, spec: RunSpec, head: Any) -> None:
     )
     shown = np.concatenate([samples.images[pick][None], variants])
     titles = ["original", *(f"epoch {i}" for i in range(1, len(variants) + 1))]
-    st.plotly_chart(image_grid_figure(shown, titles), key="dt_aug_grid", **CHART)
+    st.plotly_chart(image_grid_figure(shown, titles), key="dt_aug_grid", config=NO_TOOLBAR)
     if not (spec.augment_flip or spec.augment_shift or spec.augment_rotate):
         st.caption("Augmentation is off: every epoch sees the same picture.")
     elif spec.augment_flip and spec.dataset.startswith("digits"):
@@ -220,7 +223,9 @@ def _render_audio(owner_id: int, spec: RunSpec) -> None:
     )
     clip = samples[pick]
     st.audio(clip.waveform, sample_rate=clip.sample_rate)
-    st.plotly_chart(waveform_figure(clip.waveform, clip.sample_rate), key="dt_wave", **CHART)
+    st.plotly_chart(
+        waveform_figure(clip.waveform, clip.sample_rate), key="dt_wave", config=NO_TOOLBAR
+    )
     left, right = st.columns(2)
     left.plotly_chart(
         feature_map_figure(
@@ -232,14 +237,14 @@ def _render_audio(owner_id: int, spec: RunSpec) -> None:
             "log loudness",
         ),
         key="dt_spectrogram",
-        **CHART,
+        config=NO_TOOLBAR,
     )
     right.plotly_chart(
         feature_map_figure(
             clip.mfcc, clip.times, np.arange(len(clip.mfcc)), "MFCC", "coefficient", "value"
         ),
         key="dt_mfcc",
-        **CHART,
+        config=NO_TOOLBAR,
     )
     rows = clip.frequencies if spec.audio_features == "spectrogram" else np.arange(len(clip.mfcc))
     st.plotly_chart(
@@ -252,7 +257,7 @@ def _render_audio(owner_id: int, spec: RunSpec) -> None:
             "scaled",
         ),
         key="dt_model_input",
-        **CHART,
+        config=NO_TOOLBAR,
     )
 
 

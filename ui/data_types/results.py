@@ -3,6 +3,8 @@ comparison across data types and the reflection."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -20,13 +22,14 @@ from labs.data_types import (
     describe_model,
     run_kind,
 )
+from labs.objectives import RunOutcome
 from ui.journal.run_reflection import render_journal_box
 from ui.runs.figures import confusion_matrix_figure
 from ui.runs.live_run import render_live_panel
 from ui.runs.results import render_objectives, render_outcome
 
 
-def outcome(run: RunStatus) -> dict:  # type: ignore[type-arg]
+def outcome(run: RunStatus) -> RunOutcome:
     return {"status": run.status, "spec": run.spec, "result": run.result or {}}
 
 
@@ -68,9 +71,9 @@ def render_run_area(actor: Actor, kind: str, wanted: int | None) -> None:
         render_finished(actor, kind, run)
 
 
-def _labels(history: list[RunStatus]):  # type: ignore[no-untyped-def]
+def _labels(history: list[RunStatus]) -> Callable[[int], str]:
     by_id = {r.id: run_label(r) for r in history}
-    return by_id.get
+    return by_id.__getitem__
 
 
 def render_finished(actor: Actor, kind: str, run: RunStatus) -> None:

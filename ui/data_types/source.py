@@ -54,7 +54,7 @@ def pick_dataset(actor: Actor, kind: str) -> str | None:
             st.selectbox(
                 "Dataset",
                 names,
-                format_func=BUILT_IN_NAMES.get,
+                format_func=lambda name: BUILT_IN_NAMES.get(name, name),
                 key=f"dt_{kind}_dataset",
                 persist_state="page",
             )
@@ -71,7 +71,7 @@ def pick_dataset(actor: Actor, kind: str) -> str | None:
         st.selectbox(
             "Your dataset",
             list(own),
-            format_func=own.get,
+            format_func=own.__getitem__,
             key=f"dt_{kind}_upload",
             persist_state="page",
         )

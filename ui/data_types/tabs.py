@@ -87,7 +87,7 @@ def settings_form(actor: Actor, kind: str) -> dict[str, Any] | None:
             "model": st.segmented_control(
                 "Model",
                 fitting,
-                format_func=MODEL_NAMES.get,
+                format_func=MODEL_NAMES.__getitem__,
                 key=f"dt_{kind}_model",
                 persist_state="page",
             ),

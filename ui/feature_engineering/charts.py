@@ -39,7 +39,7 @@ def before_after_chart(data: dict[str, Any]) -> alt.HConcatChart:
 def correlation_heatmap(cells: list[dict[str, Any]]) -> alt.Chart:
     """Pearson r between every pair of number columns (red: together, blue: opposite)."""
     frame = pd.DataFrame(cells)
-    return (
+    chart: alt.Chart = (  # altair's mark_* methods are untyped: say what they give
         alt.Chart(frame)
         .mark_rect()
         .encode(
@@ -50,6 +50,7 @@ def correlation_heatmap(cells: list[dict[str, Any]]) -> alt.Chart:
         )
         .properties(height=max(240, 34 * frame["x"].nunique()))
     )
+    return chart
 
 
 def selection_figure(points: list[dict[str, Any]], all_features: float) -> go.Figure:

@@ -11,7 +11,7 @@ from classroom.access import Actor
 from engine.data import DataError
 from engine.data.message_text import count
 from engine.features import evaluate, redundancy, tables, transforms
-from engine.features.config import FeatureConfig
+from engine.features.config import Encoder, FeatureConfig, Imputer, Scaler
 from labs import evidence
 from labs.feature_engineering import LAB, LEAK_SEED
 from ui.feature_engineering.charts import before_after_chart, correlation_heatmap, selection_figure
@@ -81,9 +81,12 @@ def config_form(frame: pd.DataFrame, target: str) -> FeatureConfig | None:
     others = [c for c in frame.columns if c != target]
     with st.form("fe_config"):
         a, b, c = st.columns(3)
-        imputer = a.selectbox("Fill gaps with", ["median", "mean", "knn", "iterative"])
-        scaler = b.selectbox("Scale numbers", ["standard", "minmax", "robust", "none"])
-        encoder = c.selectbox("Encode categories", ["onehot", "ordinal"])
+        imputers: list[Imputer] = ["median", "mean", "knn", "iterative"]
+        scalers: list[Scaler] = ["standard", "minmax", "robust", "none"]
+        encoders: list[Encoder] = ["onehot", "ordinal"]
+        imputer = a.selectbox("Fill gaps with", imputers)
+        scaler = b.selectbox("Scale numbers", scalers)
+        encoder = c.selectbox("Encode categories", encoders)
         polynomial = st.multiselect("Polynomial features (squares and products)", numbers)
         ratio = st.multiselect("A ratio: first column divided by second", numbers, max_selections=2)
         bins = st.multiselect("Cut into 4 bins", numbers)

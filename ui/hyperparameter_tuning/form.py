@@ -82,7 +82,7 @@ def study_form(errors: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]] 
             OPTIMIZERS,
             selection_mode="multi",
             default=list(space.optimizers),
-            format_func=OPTIMIZER_NAMES.get,
+            format_func=OPTIMIZER_NAMES.__getitem__,
             key="hp_optimizers",
         )
         _errors(errors, "optimizers")
@@ -91,7 +91,7 @@ def study_form(errors: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]] 
             LABELS["method"],
             list(METHODS),
             default=settings.method,
-            format_func=METHODS.get,
+            format_func=METHODS.__getitem__,
             help=HELP["method"],
             key="hp_method",
         )
@@ -106,7 +106,7 @@ def study_form(errors: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]] 
             LABELS["pruner"],
             list(PRUNERS),
             default=settings.pruner,
-            format_func=PRUNERS.get,
+            format_func=PRUNERS.__getitem__,
             help=HELP["pruner"],
             key="hp_pruner",
         )

@@ -12,6 +12,7 @@ from classroom import tuning
 from classroom.access import Actor
 from classroom.tuning import StudyView
 from engine.tuning.analysis import MIN_TRIALS_FOR_IMPORTANCE, TrialRow, best_so_far
+from engine.tuning.records import StudyInfo
 from engine.tuning.study import METHODS, PRUNERS
 from labs.hyperparameter_tuning import PARAM_LABELS
 from ui.hyperparameter_tuning.figures import (
@@ -50,7 +51,7 @@ def trial_table(rows: list[TrialRow], params: list[str]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def study_label(info) -> str:  # type: ignore[no-untyped-def]
+def study_label(info: StudyInfo) -> str:
     s = info.settings
     return (
         f"Study {info.id} · {METHODS[s.method]} · {s.budget} trials · "

@@ -17,12 +17,12 @@ from labs.hyperparameter_tuning import (
     beat_default_outcome,
     key_setting_outcome,
 )
-from labs.objectives import ObjectiveOutcome, evaluate
+from labs.objectives import ObjectiveOutcome, RunOutcome, evaluate
 from ui.runs.live_run import render_live_panel
 from ui.runs.results import render_objectives
 
 
-def _check(actor: Actor, view: StudyView, outcome: dict) -> list[ObjectiveOutcome]:  # type: ignore[type-arg]
+def _check(actor: Actor, view: StudyView, outcome: RunOutcome) -> list[ObjectiveOutcome]:
     """Record progress for the study's owner; a teacher only sees the check."""
     if view.info.owner_id == actor.id:
         return evidence.record_objective(actor, LAB.id, outcome)
@@ -38,7 +38,7 @@ def render_study_objectives(actor: Actor, view: StudyView) -> None:
         choice = st.selectbox(
             "Which hyperparameter mattered most in this study?",
             tuned,
-            format_func=PARAM_LABELS.get,
+            format_func=PARAM_LABELS.__getitem__,
             key=f"hp_choice_{view.info.id}",
         )
         asked = st.form_submit_button("Check my answer", icon=":material/quiz:")

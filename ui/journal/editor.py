@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from classroom import journals
@@ -10,6 +12,7 @@ from classroom.access import Actor, NotFound
 from classroom.journals import Entry, StaleEntry
 from curriculum.catalog import tracks
 from ui.common.autosave import autosave_text_area
+from ui.common.local_time import local_time
 
 _NOTICE = "journal_notice"
 
@@ -56,7 +59,7 @@ def _copy_key(entry_id: int) -> str:
     return f"journal_copy_of_{entry_id}"
 
 
-def _saver(actor: Actor, entry_id: int):  # type: ignore[no-untyped-def]
+def _saver(actor: Actor, entry_id: int) -> Callable[[str], None]:
     def save(text: str) -> None:
         # Once a conflict made a copy, this box's later saves (a last send as the box left
         # the page, say) go to that copy: one copy per conflict, never a second one.
@@ -103,7 +106,7 @@ def render_editor(actor: Actor, entry_id: int, titles: dict[str, str]) -> Entry 
         )
         words = len(entry.body.split())
         st.caption(
-            f"Saved {entry.updated_at:%H:%M:%S} UTC · {words} words · saved as you type; "
+            f"Saved {local_time(entry.updated_at)} · {words} words · saved as you type; "
             "only you can see it unless you share it."
         )
         if st.button("Close the editor", icon=":material/done:", key="close_editor"):

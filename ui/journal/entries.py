@@ -10,6 +10,7 @@ import streamlit as st
 from classroom.journal_search import JournalFilter
 from classroom.journals import Entry, Feedback, entries_markdown, entry_topic
 from curriculum.catalog import competencies, tracks
+from ui.common.local_time import local_time
 from ui.journal.feedback import render_feedback
 
 ANY = ""
@@ -43,7 +44,7 @@ def render_filters() -> JournalFilter:
     comp = comp_col.selectbox(
         "Competency", list(comp_names), format_func=comp_names.__getitem__, key="journal_comp"
     )
-    span = dates_col.date_input("Written between", value=(), key="journal_dates")
+    span = dates_col.date_input("Written between", value=[], key="journal_dates")
     since, until = _date_range(span)
     return JournalFilter(text, track_id or None, comp or None, since, until)
 
@@ -69,9 +70,7 @@ def render_entry_card(
     with st.container(border=True, key=f"entry_{entry.id}"):
         text_col, feedback_col = st.columns([3, 2]) if feedback else (st.container(), None)
         with text_col:
-            st.caption(
-                f"{entry_topic(entry, titles)} · last saved {entry.updated_at:%Y-%m-%d %H:%M} UTC"
-            )
+            st.caption(f"{entry_topic(entry, titles)} · last saved {local_time(entry.updated_at)}")
             render_entry_text(entry.body)
             share_col, edit_col = st.columns([3, 1], vertical_alignment="center")
             key = f"share_{entry.id}"

@@ -9,6 +9,7 @@ import streamlit as st
 from classroom import journals
 from classroom.access import Actor, NotAllowed, NotFound
 from classroom.journals import Entry, Feedback, FeedbackError
+from ui.common.local_time import local_time
 from ui.common.markdown_text import md_escape
 
 STARS = ["1 · needs more thought", "2", "3 · solid", "4", "5 · excellent"]
@@ -59,4 +60,4 @@ def render_feedback(feedback: Sequence[Feedback]) -> None:
         with st.container(border=True):
             st.markdown(f"**{'★' * item.rating}{'☆' * (5 - item.rating)}** {item.rating}/5")
             st.text(item.comment)
-            st.caption(f"{md_escape(item.teacher_name)} · {item.updated_at:%d %b %Y %H:%M} UTC")
+            st.caption(f"{md_escape(item.teacher_name)} · {local_time(item.updated_at)}")

@@ -9,6 +9,7 @@ from classroom.access import Actor
 from engine.jobs import RunStatus
 from labs import evidence
 from ui.common.autosave import autosave_text_area
+from ui.common.local_time import local_time
 
 SETTING_LABELS = {
     "model": "Model",
@@ -64,7 +65,7 @@ def render_journal_box(actor: Actor, run: RunStatus, prompt: str) -> None:
             )
             if entry and entry.body:
                 st.caption(
-                    f"Saved {entry.updated_at:%H:%M:%S} UTC · "
+                    f"Saved {local_time(entry.updated_at)} · "
                     f"{len(entry.body.split())} words · only you can see it "
                     "unless you share it."
                 )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from classroom import journals
 from classroom.access import Actor
+from classroom.journals import Entry
 from curriculum.catalog import steps_for_lab
 from labs import evidence
 from ui.common.autosave import autosave_text_area
@@ -21,7 +22,7 @@ def render_step_reflection(actor: Actor, lab_id: str, key: str, facts: str = "")
     if facts:
         st.caption(facts)
 
-    def current():  # type: ignore[no-untyped-def]
+    def current() -> Entry | None:
         return next((e for e in journals.list_entries(actor) if e.step_id == step.id), None)
 
     def save(text: str) -> None:

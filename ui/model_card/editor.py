@@ -9,6 +9,7 @@ from classroom.access import Actor
 from classroom.model_cards import PLAIN_SECTION, SECTIONS, Card, CardError, Section
 from engine.jobs import RunStatus
 from ui.common.autosave import autosave_text_area
+from ui.common.local_time import local_time
 from ui.model_card.check import render_plain_check
 
 ERROR_KEY = "mc_error"
@@ -62,4 +63,4 @@ def render_card_editor(actor: Actor, run: RunStatus, card: Card | None) -> None:
             )
         _section(actor, run, section, texts.get(section.key, ""))
     if card is not None:
-        st.caption(f"Saved as you type · last saved {card.updated_at:%H:%M:%S} UTC")
+        st.caption(f"Saved as you type · last saved {local_time(card.updated_at)}")

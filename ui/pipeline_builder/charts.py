@@ -29,7 +29,7 @@ def outlier_chart(flagged: dict[str, dict[str, Any]]) -> alt.LayerChart:
         ],
         columns=["column", "bound", "value"],
     )
-    dots = (
+    dots: alt.Chart = (  # altair's mark_* methods are untyped: say what they give
         alt.Chart(points)
         .mark_circle(size=70, color="#d62728")
         .encode(
@@ -38,18 +38,18 @@ def outlier_chart(flagged: dict[str, dict[str, Any]]) -> alt.LayerChart:
             tooltip=["column", "row", "value"],
         )
     )
-    ticks = (
+    ticks: alt.Chart = (
         alt.Chart(bounds)
         .mark_tick(thickness=2, size=24, color="#555")
         .encode(x="value:Q", y="column:N", tooltip=["column", "bound", "value"])
     )
-    return (ticks + dots).properties(height=alt.Step(40))
+    return alt.LayerChart(layer=[ticks, dots]).properties(height=alt.Step(40))
 
 
 def drift_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
     """PSI per column; drifted columns in a warning colour, the 0.2 threshold as a rule."""
     frame = pd.DataFrame(rows, columns=["column", "psi", "drifted"])
-    bars = (
+    bars: alt.Chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -63,13 +63,15 @@ def drift_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
             tooltip=["column", alt.Tooltip("psi:Q", format=".3f"), "drifted"],
         )
     )
-    rule = (
+    rule: alt.Chart = (
         alt.Chart(pd.DataFrame({"psi": [PSI_DRIFT]})).mark_rule(strokeDash=[4, 4]).encode(x="psi:Q")
     )
-    return (bars + rule).properties(height=alt.Step(28))
+    return alt.LayerChart(layer=[bars, rule]).properties(height=alt.Step(28))
 
 
-def distribution_chart(bins: list[str], share_a: list[float], share_b: list[float], a: int, b: int):
+def distribution_chart(
+    bins: list[str], share_a: list[float], share_b: list[float], a: int, b: int
+) -> alt.Chart:
     """One column's share of rows per bin in version a and version b, side by side."""
     frame = pd.DataFrame(
         [
@@ -79,7 +81,7 @@ def distribution_chart(bins: list[str], share_a: list[float], share_b: list[floa
         ],
         columns=["bin", "version", "share"],
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -90,6 +92,7 @@ def distribution_chart(bins: list[str], share_a: list[float], share_b: list[floa
             tooltip=["bin", "version", alt.Tooltip("share:Q", format=".1%")],
         )
     )
+    return chart
 
 
 def run_history_chart(rows: list[dict[str, Any]]) -> alt.Chart:
@@ -102,7 +105,7 @@ def run_history_chart(rows: list[dict[str, Any]]) -> alt.Chart:
         ],
         columns=["run", "test accuracy"],
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
@@ -111,3 +114,4 @@ def run_history_chart(rows: list[dict[str, Any]]) -> alt.Chart:
             tooltip=["run", alt.Tooltip("test accuracy:Q", format=".1%")],
         )
     )
+    return chart

@@ -42,7 +42,7 @@ def _upload_state(actor: Actor, prefix: str, source_id: str) -> dict[str, Any]:
 
 def _one_source_state(actor: Actor, prefix: str, source: dict[str, Any]) -> dict[str, Any]:
     """The widget values of ui.pipeline_builder.sources.pick_one that choose ``source`` again."""
-    kind = source.get("kind")
+    kind = str(source.get("kind", ""))
     if kind == "sqlite" and source.get("database") == "demo":
         return {f"{prefix}_source_kind": "Demo database", f"{prefix}_demo_table": source["table"]}
     state: dict[str, Any] = {f"{prefix}_source_kind": KIND_LABELS.get(kind, "My file")}

@@ -13,7 +13,7 @@ from engine.pipeline.code import pipeline_code
 from engine.pipeline.describe import describe_stage
 from engine.pipeline.errors import PipelineError
 from engine.pipeline.monitoring import quality_report
-from engine.pipeline.spec import (
+from engine.pipeline.pipeline_spec import (
     STEP_TITLES,
     PipelineSpec,
     PipelineSpecError,
@@ -122,7 +122,7 @@ def render_stage_editor(columns: list[str]) -> list[dict[str, Any]]:
     stages: list[dict[str, Any]] = st.session_state.setdefault(STAGES, [])
     listing = st.container()
     kind = st.selectbox(
-        "Stage to add", list(STEP_TITLES), format_func=STEP_TITLES.get, key="pl_new_kind"
+        "Stage to add", list(STEP_TITLES), format_func=STEP_TITLES.__getitem__, key="pl_new_kind"
     )
     with st.form(f"pl_add_{kind}", clear_on_submit=True):
         stage = _stage_fields(kind, columns)
@@ -184,7 +184,7 @@ def run_and_report(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> Non
 
 def current_result(spec: PipelineSpec | None) -> dict[str, Any] | None:
     """The last run's output, if it was made by the stages now in the editor."""
-    result = st.session_state.get("pl_result")
+    result: dict[str, Any] | None = st.session_state.get("pl_result")
     if result is None or spec is None or result["spec"] != spec.model_dump_json():
         return None
     return result

@@ -11,7 +11,7 @@ import streamlit as st
 from classroom import pipelines
 from classroom.access import Actor, NotFound
 from engine.data import DataError
-from engine.pipeline.spec import BUNDLED, PipelineSpecError, parse_pipeline
+from engine.pipeline.pipeline_spec import BUNDLED, PipelineSpecError, parse_pipeline
 from labs.pipeline_builder import PIPELINE_NAME
 from ui.pipeline_builder.upload_fixes import render_upload_notes, store_upload
 
@@ -114,7 +114,7 @@ def pick_sources(actor: Actor) -> tuple[dict[str, Any], pd.DataFrame] | None:
                 "Matching column in the second", list(other.columns), key="pl_join_column"
             )
             chosen = how.selectbox(
-                "Keep", list(JOIN_HOW), format_func=JOIN_HOW.get, key="pl_join_how"
+                "Keep", list(JOIN_HOW), format_func=JOIN_HOW.__getitem__, key="pl_join_how"
             )
         data = {"sources": [first, second], "join": {"key": key, "how": chosen}}
         if second["join_column"] == key:

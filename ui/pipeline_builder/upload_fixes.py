@@ -10,6 +10,7 @@ import streamlit as st
 from classroom import pipelines
 from classroom.access import Actor
 from engine.data import DataError
+from engine.data.bundle import FixableDataError
 from engine.data.csv_fixes import FIX_BUTTONS, apply_fix
 
 FIXABLE_ENDINGS = (".csv", ".txt")  # the fixes rewrite CSV text
@@ -45,13 +46,13 @@ def store_upload(actor: Actor, prefix: str, file: Any) -> Any | None:
         info = pipelines.add_source(actor, data, file.name)
     except DataError as exc:
         st.error(str(exc))
-        fix = getattr(exc, "fix", None)
-        if fix in FIX_BUTTONS and file.name.lower().endswith(FIXABLE_ENDINGS):
+        offered = exc.fix if isinstance(exc, FixableDataError) else None
+        if offered in FIX_BUTTONS and file.name.lower().endswith(FIXABLE_ENDINGS):
             st.button(
-                FIX_BUTTONS[fix],
-                key=f"{prefix}_fix_{fix}",
+                FIX_BUTTONS[offered],
+                key=f"{prefix}_fix_{offered}",
                 on_click=_choose,
-                args=(prefix, file.name, fix),
+                args=(prefix, file.name, offered),
                 icon=":material/build:",
             )
         return None

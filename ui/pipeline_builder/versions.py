@@ -13,12 +13,13 @@ from classroom.csv_export import safe_csv as safe_csv  # pages/pipeline_builder.
 from engine.data import DataError
 from engine.data.message_text import count
 from engine.pipeline.errors import PipelineError
-from engine.pipeline.monitoring import quality_report
-from engine.pipeline.spec import PipelineSpec, PipelineSpecError, parse_pipeline
+from engine.pipeline.monitoring import ColumnDrift, quality_report
+from engine.pipeline.pipeline_spec import PipelineSpec, PipelineSpecError, parse_pipeline
 from engine.pipeline.versions import VersionInfo
 from engine.spec import RunSpec
 from labs import evidence, teamwork
 from labs.pipeline_builder import LAB, PIPELINE_NAME
+from ui.common.local_time import local_times, time_column
 from ui.pipeline_builder.charts import distribution_chart, drift_chart, run_history_chart
 from ui.pipeline_builder.parts import record
 from ui.pipeline_builder.sources import UPLOAD_TYPES
@@ -66,11 +67,13 @@ def versions_table(actor: Actor) -> list[VersionInfo]:
             "columns": len(v.columns),
             "sources": ", ".join(s["kind"] for s in v.spec.get("sources", [])),
             "stages": len(v.spec.get("stages", [])),
-            "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
+            "created": v.created_at,
         }
         for v in found
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    table = pd.DataFrame(rows)
+    table["created"] = local_times(table["created"])
+    st.dataframe(table, hide_index=True, column_config={"created": time_column()})
     return found
 
 
@@ -217,7 +220,7 @@ def render_comparison() -> None:
     st.altair_chart(charts["columns"][column])
 
 
-def _comparison_charts(a: int, b: int, drifts: list) -> dict:
+def _comparison_charts(a: int, b: int, drifts: list[ColumnDrift]) -> dict[str, Any]:
     """The comparison's table and charts, built on its first drawing and kept in the session
     (rebuilding altair charts on every rerun was most of a rerun's time)."""
     charts = st.session_state.get("pl_compare_charts")
@@ -275,13 +278,13 @@ def render_history(actor: Actor, version: int) -> None:
         st.caption(f"No runs on version {version} yet.")
         return
     table = pd.DataFrame(rows)
-    table["created_at"] = pd.to_datetime(table["created_at"], utc=True)
+    table["created_at"] = local_times(table["created_at"])
     st.dataframe(
         table,
         hide_index=True,
         column_config={
             "run_id": st.column_config.NumberColumn("run", format="%d"),
-            "created_at": st.column_config.DatetimeColumn("started", format="D MMM YYYY, HH:mm"),
+            "created_at": time_column("started"),
             "test_accuracy": st.column_config.NumberColumn("test accuracy", format="percent"),
             "best_val_accuracy": st.column_config.NumberColumn(
                 "best validation accuracy", format="percent"

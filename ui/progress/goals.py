@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from functools import partial
 from textwrap import shorten
+from typing import Literal
 
 import streamlit as st
 
@@ -15,9 +16,11 @@ from classroom.goals import GoalError
 from classroom.progress_summary import GoalState
 from curriculum.catalog import competencies, competency
 from ui.common.confirm_destructive import destructive_button, render_done_notice
+from ui.common.local_time import local_day
 from ui.common.markdown_text import md_escape
 
-BADGES = {
+BadgeColour = Literal["red", "orange", "blue", "green"]
+BADGES: dict[str, tuple[str, BadgeColour, str]] = {
     "overdue": ("Overdue", "red", ":material/alarm:"),
     "due soon": ("Due soon", "orange", ":material/schedule:"),
     "open": ("Open", "blue", ":material/flag:"),
@@ -95,8 +98,8 @@ def render_goals(actor: Actor, states: Sequence[GoalState]) -> None:
             with text_col:
                 st.badge(label, color=colour, icon=icon)
                 st.text(goal.text)  # the learner's words, shown as typed (never as Markdown)
-                due = f"due {goal.due_on:%d %b %Y}" if goal.due_on else "no due date"
-                met = f" · met {goal.achieved_at:%d %b %Y}" if goal.achieved_at else ""
+                due = f"due {local_day(goal.due_on)}" if goal.due_on else "no due date"
+                met = f" · met {local_day(goal.achieved_at)}" if goal.achieved_at else ""
                 st.caption(f"{competency_name(goal.competency)} · {due}{met}")
             done_key = f"goal_done_{goal.id}"
             done_col.checkbox(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from classroom import reviews
@@ -13,7 +15,7 @@ from ui.common.markdown_text import md_escape
 from ui.runs.results import render_objectives
 
 
-def _level_label(levels: tuple[str, ...]) -> object:
+def _level_label(levels: tuple[str, ...]) -> Callable[[int], str]:
     return lambda score: f"{score}: {levels[score - 1]}"
 
 
@@ -42,12 +44,13 @@ def render_review_form(actor: Actor, target: Target) -> None:
         label = "Update my review" if mine else "Send my review"
         if not st.form_submit_button(label, type="primary"):
             return
-    missing = [c.title for c in RUBRIC if scores[c.key] is None]
+    chosen = {name: score for name, score in scores.items() if score is not None}
+    missing = [c.title for c in RUBRIC if c.key not in chosen]
     if missing:
         st.error("Choose a score for: " + ", ".join(missing) + ".")
         return
     try:
-        saved = reviews.save_review(actor, target.kind, target.id, scores, comment)
+        saved = reviews.save_review(actor, target.kind, target.id, chosen, comment)
     except ReviewError as exc:
         st.error(str(exc))
         return

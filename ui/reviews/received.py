@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from classroom.reviews import RUBRIC, Review
+from ui.common.local_time import local_time
 from ui.common.markdown_text import md_escape
 
 
@@ -23,7 +24,7 @@ def render_reviews(reviews: list[Review], empty: str, show_target: bool = False)
             about = f" on {review.target.title}" if show_target else ""
             st.markdown(
                 f"**{md_escape(review.reviewer_name)}**{md_escape(about)} · "
-                f"{review.updated_at:%Y-%m-%d %H:%M} UTC"
+                f"{local_time(review.updated_at)}"
             )
             st.caption(score_line(review))
             st.markdown(md_escape(review.comment))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,7 @@ from labs.run_pairs import LABELS, differing_settings, label
 
 MAX_RUNS = 4
 COLOURS = ("#4f46e5", "#f59e0b", "#10b981", "#ef4444")
-RESULTS = {
+RESULTS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "status": ("Status", str),
     "test_accuracy": ("Test accuracy", lambda v: f"{v:.1%}"),
     "best_val_accuracy": ("Best validation accuracy", lambda v: f"{v:.1%}"),
@@ -178,7 +178,8 @@ def _rows(actor: Actor, run_id: int) -> list[tuple[float, dict[str, float]]]:
         if "val_loss" in row.values:
             cache["rows"].append((row.epoch, row.values))
         cache["last"] = row.step
-    return cache["rows"]
+    rows: list[tuple[float, dict[str, float]]] = cache["rows"]
+    return rows
 
 
 COMPARE_KEY = "compare_runs"

@@ -50,7 +50,8 @@ class RunView:
 
 
 def _view(run_id: int) -> RunView:
-    return st.session_state.setdefault(f"_live_run_{run_id}", RunView())
+    view: RunView = st.session_state.setdefault(f"_live_run_{run_id}", RunView())
+    return view
 
 
 def _poll(actor: Actor, run_id: int, view: RunView) -> RunProgress:

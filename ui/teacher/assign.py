@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -11,6 +12,7 @@ from classroom.access import Actor, NotFound
 from classroom.classes import ClassInfo, Member
 from curriculum.catalog import tracks
 from ui.common.confirm_destructive import destructive_button, render_done_notice
+from ui.common.local_time import local_day
 from ui.common.markdown_text import md_escape
 
 WHOLE_TRACK = "__whole_track__"
@@ -77,7 +79,7 @@ def _assign(
     whom = md_escape(", ".join(a.for_whom for a in made))
     # Rerun so that the matrix above, drawn before this form, shows the new work at once.
     title = md_escape(made[0].title)
-    st.session_state[NOTICE_KEY] = f"Assigned {title} to {whom}, due {due:%d %B %Y}."
+    st.session_state[NOTICE_KEY] = f"Assigned {title} to {whom}, due {local_day(due)}."
     st.rerun()
 
 
@@ -96,14 +98,14 @@ def render_assignment_list(teacher: Actor, klass: ClassInfo) -> None:
     for item in current:
         text_col, button_col = st.columns([5, 1], vertical_alignment="center")
         title, whom = md_escape(item.title), md_escape(item.for_whom)
-        text_col.markdown(f"**{title}** · for {whom} · due {item.due_date:%d %b %Y}")
+        text_col.markdown(f"**{title}** · for {whom} · due {local_day(item.due_date)}")
         destructive_button(
             "Withdraw",
             f"unassign_{item.id}",
             question=f"Withdraw {title} from {whom}? It leaves their list of assigned work; "
             "what they already did stays.",
             confirm_label="Yes, withdraw it",
-            action=lambda item=item: _withdraw(teacher, item.id, item.title),
+            action=partial(_withdraw, teacher, item.id, item.title),
             icon=":material/delete:",
             where=button_col,
         )

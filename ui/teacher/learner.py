@@ -10,6 +10,7 @@ from classroom.access import Actor
 from classroom.classes import Member
 from curriculum.catalog import tracks
 from labs.registry import LABS
+from ui.common.local_time import local_time, local_times, time_column
 from ui.journal.entries import render_entry_text
 from ui.journal.feedback import render_feedback_form
 
@@ -60,14 +61,16 @@ def render_runs(teacher: Actor, learner: Member) -> None:
         }
         for r in history
     ]
+    table = pd.DataFrame(rows)
+    table["started"] = local_times(table["started"])
     st.dataframe(
-        pd.DataFrame(rows),
+        table,
         hide_index=True,
         width="stretch",
         key="learner_runs",
         column_config={
             "test accuracy": st.column_config.NumberColumn(format="percent"),
-            "started": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+            "started": time_column(),
         },
     )
 
@@ -101,7 +104,7 @@ def render_shared_entries(teacher: Actor, learner: Member) -> None:
     for entry in unique:
         with st.container(border=True):
             about = f"run {entry.run_id}" if entry.run_id else "a free entry"
-            st.caption(f"About {about} · {entry.updated_at:%Y-%m-%d %H:%M} UTC")
+            st.caption(f"About {about} · {local_time(entry.updated_at)}")
             render_entry_text(entry.body)
             render_feedback_form(teacher, entry)
 
@@ -123,7 +126,15 @@ def render_events(teacher: Actor, learner: Member) -> None:
         }
         for e in reversed(events)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="learner_events")
+    table = pd.DataFrame(rows)
+    table["when"] = local_times(table["when"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="learner_events",
+        column_config={"when": time_column()},
+    )
 
 
 def completed(teacher: Actor, learner: Member) -> set[str]:

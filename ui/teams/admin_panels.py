@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from classroom import classes, team_runs, teams
 from classroom.access import Actor, NotFound
@@ -78,12 +81,12 @@ def _members(actor: Actor, team: TeamInfo) -> None:
             f"remove_{team.id}_{member.id}",
             question=f"Take {name} out of {md_escape(team.name)}? They keep their runs.",
             confirm_label=f"Yes, remove {name}",
-            action=lambda member=member: _remove(actor, team, member.id, member.display_name),
+            action=partial(_remove, actor, team, member.id, member.display_name),
             where=button_col,
         )
 
 
-def _delete_button(actor: Actor, team: TeamInfo, where: object) -> None:
+def _delete_button(actor: Actor, team: TeamInfo, where: DeltaGenerator) -> None:
     """Deleting a team asks first: its members leave it (their runs and work stay theirs)."""
     name = md_escape(team.name)
     members = len(team.members)

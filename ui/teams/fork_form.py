@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from classroom import challenges, team_runs
@@ -47,7 +49,7 @@ def render_fork_form(actor: Actor, run_id: int) -> None:
         _submit(actor, origin.id, changes, challenge.id if challenge else None)
 
 
-def _submit(actor: Actor, run_id: int, changes: dict, challenge_id: int | None) -> None:  # type: ignore[type-arg]
+def _submit(actor: Actor, run_id: int, changes: dict[str, Any], challenge_id: int | None) -> None:
     try:
         new_id = team_runs.fork_run(actor, run_id, changes, challenge_id)
     except SpecError as exc:

@@ -154,7 +154,9 @@ def render_forks(actor: Actor, team: TeamInfo) -> None:
             _check_fork(actor, fork, origin)
         if fork.owner_id == actor.id and fork.lab_id in LAB_PAGES:
             st.page_link(
-                LAB_PAGES[fork.lab_id], label=f"Open run {fork.id}", query_params={"run": fork.id}
+                LAB_PAGES[fork.lab_id],
+                label=f"Open run {fork.id}",
+                query_params={"run": str(fork.id)},
             )
 
 

@@ -13,7 +13,8 @@ from classroom.access import Actor, NotFound
 from classroom.csv_export import safe_csv
 from classroom.team_pipelines import SharedVersion
 from classroom.teams import TeamInfo
-from engine.pipeline.spec import STEP_TITLES
+from engine.pipeline.pipeline_spec import STEP_TITLES
+from ui.common.local_time import local_times, time_column
 from ui.common.markdown_text import md_escape
 from ui.pipeline_builder.parts import STAGES
 
@@ -52,11 +53,13 @@ def render_shared_pipelines(actor: Actor, team: TeamInfo) -> None:
             "columns": len(v.columns),
             "stages": v.stage_count,
             "hash": v.content_hash[:12],
-            "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
+            "created": v.created_at,
         }
         for v in shared
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    table = pd.DataFrame(rows)
+    table["created"] = local_times(table["created"])
+    st.dataframe(table, hide_index=True, column_config={"created": time_column()})
     by_id = {v.id: v for v in shared}
     chosen = st.selectbox(
         "Look at a version",

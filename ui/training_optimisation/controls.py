@@ -105,7 +105,9 @@ def optimisation_controls(
 
 
 def _basics(d: RunSpec) -> dict[str, Any]:
-    dataset = st.selectbox("Data", list(DATASETS), format_func=DATASETS.get, key="opt_dataset")
+    dataset = st.selectbox(
+        "Data", list(DATASETS), format_func=DATASETS.__getitem__, key="opt_dataset"
+    )
     model = st.segmented_control(
         "Model",
         ["dense", "cnn"],
@@ -140,7 +142,7 @@ def _optimiser(d: RunSpec) -> dict[str, Any]:
     name = st.selectbox(
         "Optimiser",
         list(OPTIMIZER_NAMES),
-        format_func=OPTIMIZER_NAMES.get,
+        format_func=OPTIMIZER_NAMES.__getitem__,
         key="opt_optimizer",
         help=HELP["optimizer"],
     )
@@ -178,7 +180,7 @@ def _schedule(d: RunSpec) -> dict[str, Any]:
     schedule = st.selectbox(
         "Schedule",
         list(SCHEDULES),
-        format_func=SCHEDULES.get,
+        format_func=SCHEDULES.__getitem__,
         key="opt_schedule",
         help=HELP["schedule"],
     )

@@ -55,6 +55,6 @@ def render_guided_experiments(actor: Actor, run: RunStatus, history: list[RunSta
             "Check this run against another experiment",
             list(untried),
             selection_mode="multi",
-            format_func=untried.get,
+            format_func=untried.__getitem__,
             key=key,
         )

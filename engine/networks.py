@@ -17,7 +17,8 @@ class Classifier(nn.Module):
         self.head = nn.Linear(width, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
+        logits: torch.Tensor = self.head(self.features(x))  # calling a Module gives Any
+        return logits
 
 
 def _dense_layers(in_width: int, spec: RunSpec) -> nn.Sequential:
@@ -77,7 +78,8 @@ class BagOfEmbeddings(nn.Module):
         self.dense = _dense_layers(spec.hidden_units, spec)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:  # tokens: (N, L) int64
-        return self.dense(self.embed(tokens))
+        vectors: torch.Tensor = self.dense(self.embed(tokens))
+        return vectors
 
 
 class LstmEncoder(nn.Module):
@@ -102,7 +104,8 @@ class LstmEncoder(nn.Module):
             self.embed(tokens), lengths, batch_first=True, enforce_sorted=False
         )
         _, (hidden, _) = self.lstm(packed)  # hidden: (layers, N, h)
-        return self.post(hidden[-1])
+        vectors: torch.Tensor = self.post(hidden[-1])
+        return vectors
 
 
 class TransformerPool(nn.Module):
@@ -128,7 +131,8 @@ class TransformerPool(nn.Module):
         positions = torch.arange(tokens.shape[1], device=tokens.device)
         x = self.encoder(self.embed(tokens) + self.position(positions), src_key_padding_mask=pad)
         keep = (~pad).unsqueeze(-1).to(x.dtype)
-        return self.post((x * keep).sum(1) / keep.sum(1))
+        vectors: torch.Tensor = self.post((x * keep).sum(1) / keep.sum(1))
+        return vectors
 
 
 def _post_norm(spec: RunSpec) -> nn.Module:

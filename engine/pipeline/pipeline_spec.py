@@ -210,7 +210,9 @@ class PipelineSpec(_Strict):
             second = targets[1]
             raise ValueError(f"{stage_label(second, 'target')}: a pipeline has at most one target")
         if targets:
-            _target_left_alone(self.stages, self.stages[targets[0]].column)  # type: ignore[union-attr]
+            target = self.stages[targets[0]]
+            assert isinstance(target, TargetStage)  # as the list above was made
+            _target_left_alone(self.stages, target.column)
         return self
 
     @property
