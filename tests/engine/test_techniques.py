@@ -245,6 +245,7 @@ def test_do_frozen_layers_keep_the_source_weights_while_the_rest_learns(
 
 
 def test_does_a_mocked_out_of_memory_error_fail_with_advice(monkeypatch) -> None:
+    from engine import networks
 
     def out_of_memory(self, x):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
