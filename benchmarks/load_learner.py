@@ -174,7 +174,7 @@ async def learner_steps(
     me.over_started = over.started
     asked = [p.sent for p in tab.polls if p.run is over]  # the poll that found the end
     recorder.interaction("results", finished - min(asked, default=over.started))
-    me.saw_results = tab.find("metric", "Test accuracy") is not None
+    me.saw_results = tab.find("metric", "Validation accuracy") is not None
     if not me.saw_results:
         recorder.error("no_results", f"{me.name}: {status_line(tab) or 'no status line'}")
     await asyncio.sleep(min(READING_SECONDS, max(0.0, deadline - time.monotonic())))

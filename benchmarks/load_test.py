@@ -20,7 +20,7 @@ tab (``benchmarks/streamlit_client.py`` says what a tab does): sign in (``POST
 /auth/login``), open the home page, follow the link to the Digital Literacy track, follow its
 link to the lab "Train your first network", press **Train**, then leave the live panel's
 auto-rerun timer to poll once a second, exactly as the frontend's ``setInterval`` does, until
-the run ends and the page shows its results (the test accuracy); then type a reflection into
+the run ends and the page shows its results (the validation accuracy); then type a reflection into
 the journal box. Learners start spread over ``--ramp`` seconds, go through this once, and
 keep their tab open until the whole class is through, as a class would.
 

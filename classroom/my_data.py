@@ -20,6 +20,7 @@ from classroom.access import Actor, NotFound, require_actor, viewed_learner
 from db.models import (
     Base,
     Classroom,
+    FinalTest,
     Goal,
     Membership,
     Metric,
@@ -179,6 +180,10 @@ def _owned_rows(session: Session, owner_id: int) -> dict[str, Any]:
              "evidence": r.evidence, "next_step": r.next_step, "comment": r.comment,
              "updated_at": r.updated_at}
             for r in rows(PeerReview, PeerReview.reviewer_id, PeerReview.id)
+        ],
+        "final_tests": [
+            {"run_id": t.run_id, "lab": t.lab_id, "taken_at": t.taken_at}
+            for t in rows(FinalTest, FinalTest.owner_id, FinalTest.id)
         ],
         "objective_checks_and_hints": [
             {"lab": e.lab_id, "objective": e.objective_id, "event": e.event, "at": e.at}

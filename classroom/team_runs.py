@@ -41,6 +41,14 @@ class SharedRun:
     def test_accuracy(self) -> float | None:
         return (self.result or {}).get("test_accuracy")
 
+    @property
+    def val_accuracy(self) -> float | None:
+        """The score runs are compared on: the tested model's validation accuracy (older
+        runs: their best epoch's). Test scores wait for the owner's final test."""
+        result = self.result or {}
+        value = result.get("val_accuracy")
+        return result.get("best_val_accuracy") if value is None else value
+
 
 def _shared_run(session: Session, run: Run) -> SharedRun:
     owner = session.get(User, run.owner_id) if run.owner_id is not None else None

@@ -196,6 +196,19 @@ class PipelineDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class FinalTest(Base):
+    """A learner's final test: the run they chose, on validation, to measure once on the
+    test set, and when. Its test accuracy is shown only after this row exists."""
+
+    __tablename__ = "final_tests"
+    __table_args__ = (UniqueConstraint("owner_id", "run_id", name="uq_final_test_run"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class TuningStudy(Base):
     """A learner's hyperparameter study. Its trials live in Optuna's own tables (same database),
     under ``optuna_name``; each trial is a run with ``study_id`` set to this row."""

@@ -14,7 +14,7 @@ from db.models import Metric, Run, utcnow
 from db.session import dispose_engines, read_session, write_session
 from engine import artifacts, jobs
 from engine.process_liveness import is_running, process_start
-from engine.spec import RunSpec
+from engine.spec import RunSpec, stored_spec
 from engine.trainer import RunFiles, train
 from engine.training.checkpoint import load_checkpoint
 from settings import run_niceness
@@ -83,7 +83,7 @@ class DatabaseHooks:
 def execute_run(run_id: int, worker_pid: int | None = None) -> str:
     """Train a claimed run to its end and record the outcome; returns the final status."""
     with read_session() as session:
-        spec = RunSpec.model_validate(session.get_one(Run, run_id).spec)
+        spec = stored_spec(session.get_one(Run, run_id).spec)
     torch.set_num_threads(1)  # runs share the machine; the worker's limit sets how many run
     files = run_files(run_id, spec)
     jobs.discard_metrics_after(run_id, checkpoint_step(files))  # a resumed epoch is redone

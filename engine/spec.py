@@ -83,6 +83,9 @@ class RunSpec(BaseModel):
     batch_size: Annotated[int, Field(strict=True, ge=1, le=4096)] = 32
     epochs: Annotated[int, Field(strict=True, ge=1, le=500)] = 10
     data_parallel: Annotated[int, Field(strict=True, ge=1, le=8)] = 1  # DDP processes
+    # global: batch_size is the whole batch, split evenly across the workers (so 1 and 2
+    # workers take the same steps); per_worker: each worker takes batch_size rows of its own
+    parallel_batch: Literal["global", "per_worker"] = "global"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
     time_limit_seconds: Annotated[float, Field(gt=0, le=24 * 3600, allow_inf_nan=False)] = 900.0
@@ -128,12 +131,32 @@ class RunSpec(BaseModel):
             raise ValueError("pretrained_from: a challenge run starts from scratch")
         if self.holdout_seed is not None and self.dataset not in DATASET_KINDS:
             raise ValueError("dataset: a challenge runs on one of the built-in datasets")
+        workers = self.data_parallel
+        if workers > 1 and self.parallel_batch == "global" and self.batch_size % workers:
+            raise ValueError(
+                f"batch_size: a batch of {self.batch_size} does not split evenly between "
+                f"{workers} workers; choose {_nearest_multiples(self.batch_size, workers)} "
+                "(or give each worker a batch of its own)"
+            )
         return self
 
     @property
     def data_kind(self) -> str | None:
         """image, text, audio or tabular (None for an upload until it is looked up)."""
         return DATASET_KINDS.get(self.dataset)
+
+
+def _nearest_multiples(size: int, workers: int) -> str:
+    """The batch sizes next to ``size`` that ``workers`` can share evenly ("30 or 32")."""
+    below, above = size // workers * workers, (size // workers + 1) * workers
+    sizes = [n for n in (below, above) if workers <= n <= 4096]
+    return " or ".join(str(n) for n in sizes)
+
+
+def stored_spec(data: dict[str, Any]) -> RunSpec:
+    """A run's spec read back from the database. A run stored before ``parallel_batch``
+    existed gave each worker a batch of its own, so it resumes that way."""
+    return RunSpec.model_validate({"parallel_batch": "per_worker", **data})
 
 
 class SpecError(ValueError):

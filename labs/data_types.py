@@ -14,8 +14,10 @@ from typing import Any
 
 from engine.data import DataError, dataset_kind
 from engine.spec import DATASET_KINDS, MODELS_FOR_KIND, RunSpec
+from labs.hints import ladder
 from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
+from labs.run_pairs import validation_accuracy
 
 LAB_ID = "data-types"
 KINDS = ("image", "text", "audio", "tabular")
@@ -52,7 +54,8 @@ def run_kind(outcome: RunOutcome) -> str | None:
 
 
 def accuracy(outcome: RunOutcome) -> float:
-    return float((outcome.get("result") or {}).get("test_accuracy") or 0.0)
+    """A run's validation accuracy: the objectives choose and compare on it, never on test."""
+    return validation_accuracy(outcome.get("result") or {}) or 0.0
 
 
 def finished(outcome: RunOutcome) -> bool:
@@ -123,20 +126,21 @@ def image_hints(outcome: RunOutcome) -> list[str]:
     if not images:
         return [
             "Train a CNN on the Image tab, then a dense network on the same images with "
-            "the same number of epochs, and compare their test accuracy."
+            "the same number of epochs, and compare their validation accuracy."
         ]
     pairs = _all_image_pairs(images)
     won = [(c, d) for c, d in pairs if accuracy(c) > accuracy(d)]
     if won:
         cnn, dense = won[0]
         return [
-            f"Your CNN ({accuracy(cnn):.1%}) already beat your dense network "
+            f"On validation, your CNN ({accuracy(cnn):.1%}) already beat your dense network "
             f"({accuracy(dense):.1%}) on {setting(cnn, 'dataset')}: open either run to see it."
         ]
     if pairs:
         cnn, dense = pairs[0]
         return [
-            f"On {setting(cnn, 'dataset')} your dense network ({accuracy(dense):.1%}) did as "
+            f"On {setting(cnn, 'dataset')} your dense network ({accuracy(dense):.1%} on "
+            "validation) did as "
             f"well as the CNN ({accuracy(cnn):.1%}). Give both the same extra help: a learning "
             "rate of 0.003 or a few more epochs (the same for both). The CNN's filters need "
             "some epochs to learn strokes, and then they find them anywhere in the picture."
@@ -146,7 +150,8 @@ def image_hints(outcome: RunOutcome) -> list[str]:
     other = "dense network" if model == "cnn" else "CNN"
     return [
         f"Your {describe_model(last)} run on {setting(last, 'dataset')} trained for {epochs} "
-        f"epochs and reached {accuracy(last):.1%}. Train a {other} on the same images for "
+        f"epochs and reached {accuracy(last):.1%} validation accuracy. Train a {other} on "
+        "the same images for "
         f"{epochs} epochs, so the model is the only difference between the two runs."
     ]
 
@@ -189,14 +194,16 @@ def text_hints(outcome: RunOutcome) -> list[str]:
     if best is None:
         dense = max(texts, key=accuracy)
         hints.append(
-            f"Your dense model reached {accuracy(dense):.1%}: it averages the word vectors "
+            f"Your dense model reached {accuracy(dense):.1%} validation accuracy: it averages "
+            "the word vectors "
             "and forgets the order of the words. Choose LSTM or transformer, which read the "
             "sentence in order."
         )
         return hints
     model, epochs = setting(best, "model"), setting(best, "epochs")
     hints.append(
-        f"Your best {model} run reached {accuracy(best):.1%} after {epochs} epochs; the "
+        f"Your best {model} run reached {accuracy(best):.1%} validation accuracy after "
+        f"{epochs} epochs; the "
         f"target is {TEXT_TARGET:.0%}."
     )
     if model == "transformer":
@@ -227,12 +234,14 @@ def audio_hints(outcome: RunOutcome) -> list[str]:
     best = _best(cnns)
     if best is None:
         return [
-            f"Your dense network reached {accuracy(max(sounds, key=accuracy)):.1%}. It sees the "
+            f"Your dense network reached {accuracy(max(sounds, key=accuracy)):.1%} validation "
+            "accuracy. It sees the "
             "spectrogram as one long list of numbers, so it cannot tell that neighbouring "
             "frequencies and moments belong together. Choose CNN."
         ]
     hints = [
-        f"Your best CNN reached {accuracy(best):.1%} with {setting(best, 'audio_features')} "
+        f"Your best CNN reached {accuracy(best):.1%} validation accuracy with "
+        f"{setting(best, 'audio_features')} "
         f"features; the target is {AUDIO_TARGET:.0%}."
     ]
     if setting(best, "audio_features") == "spectrogram":
@@ -255,7 +264,7 @@ def tabular_hints(outcome: RunOutcome) -> list[str]:
     if best is None:
         return ["Train a dense network on the Tabular tab, on the penguins or your own table."]
     hints = [
-        f"Your best run on a table reached {accuracy(best):.1%} on "
+        f"Your best run on a table reached {accuracy(best):.1%} validation accuracy on "
         f"{setting(best, 'dataset')}; the target is {TABULAR_TARGET:.0%}."
     ]
     if str(setting(best, "dataset")).startswith("upload:"):
@@ -329,7 +338,7 @@ def comparison_rows(outcomes: Iterable[RunOutcome]) -> list[dict[str, Any]]:
                 "dataset": setting(o, "dataset"),
                 "model": describe_model(o),
                 "epochs": setting(o, "epochs"),
-                "test accuracy": accuracy(o),
+                "test accuracy": float(result.get("test_accuracy") or 0.0),
                 "weights": int(result.get("parameters") or 0),
                 "seconds": round(float(result.get("seconds") or 0.0), 1),
             }
@@ -360,41 +369,77 @@ def _solution(key: str) -> Callable[[RunOutcome], str]:
     return lambda outcome: SOLUTIONS[key]
 
 
+# --- hint ladders: a nudge first, then the hints computed from the learner's runs ------------
+
+NUDGES = {
+    "image": "Look at the validation accuracy of a CNN and a dense network trained on the "
+    "same images for the same number of epochs: a CNN looks at small patches of neighbouring "
+    "pixels, a dense network treats each pixel on its own.",
+    "text": "Look at whether your model reads the words in order: a dense model averages the "
+    "word vectors, while an LSTM or a transformer reads the sentence as a sequence.",
+    "audio": "Look at the spectrogram preview on the Audio tab: time runs along one side and "
+    "pitch along the other, so neighbouring cells belong together, as pixels do in a picture.",
+    "tabular": "Look at the table's columns: each is a separate measurement or category, in "
+    "no order, which is what a dense network expects once numbers are scaled and "
+    "categories encoded.",
+    "cross-type": "Look at which models each tab offers: "
+    + "; ".join(
+        f"{', '.join(m.upper() if m in ('cnn', 'lstm') else m for m in MODELS_FOR_KIND[k])} "
+        f"for {KIND_NAMES[k]}"
+        for k in KINDS
+    )
+    + ". A model offered on two tabs can be trained on both: keep its settings and change "
+    "only the tab.",
+}
+
+
+def _laddered(
+    key: str, hints: Callable[[RunOutcome], list[str]]
+) -> Callable[[RunOutcome], list[str]]:
+    return lambda outcome: ladder(NUDGES[key], hints(outcome))
+
+
 # --- the lab ---------------------------------------------------------------------------------
 
 IMAGE_OBJECTIVE = Objective(
     id="image-cnn-beats-dense",
-    text="Show a CNN beating a dense network on the same images with the same epochs",
+    text=(
+        "Show a CNN beating a dense network on validation accuracy, on the same images with "
+        "the same epochs"
+    ),
     check=cnn_beats_dense,
-    hints=image_hints,
+    hints=_laddered("image", image_hints),
     solution=_solution("image"),
 )
 TEXT_OBJECTIVE = Objective(
     id="text-sequence-model",
-    text=f"Reach {TEXT_TARGET:.0%} test accuracy on texts with an LSTM or a transformer",
+    text=f"Reach {TEXT_TARGET:.0%} validation accuracy on texts with an LSTM or a transformer",
     check=text_sequence_model,
-    hints=text_hints,
+    hints=_laddered("text", text_hints),
     solution=_solution("text"),
 )
 AUDIO_OBJECTIVE = Objective(
     id="audio-cnn",
-    text=f"Reach {AUDIO_TARGET:.0%} test accuracy on sounds with a CNN reading their spectrograms",
+    text=(
+        f"Reach {AUDIO_TARGET:.0%} validation accuracy on sounds with a CNN reading their "
+        "spectrograms"
+    ),
     check=audio_cnn,
-    hints=audio_hints,
+    hints=_laddered("audio", audio_hints),
     solution=_solution("audio"),
 )
 TABULAR_OBJECTIVE = Objective(
     id="tabular-dense",
-    text=f"Reach {TABULAR_TARGET:.0%} test accuracy on a table with a dense network",
+    text=f"Reach {TABULAR_TARGET:.0%} validation accuracy on a table with a dense network",
     check=tabular_dense,
-    hints=tabular_hints,
+    hints=_laddered("tabular", tabular_hints),
     solution=_solution("tabular"),
 )
 CROSS_TYPE_OBJECTIVE = Objective(
     id="same-model-two-types",
     text="Train the same model settings on two different data types",
     check=same_model_two_types,
-    hints=cross_type_hints,
+    hints=_laddered("cross-type", cross_type_hints),
     solution=_solution("cross-type"),
 )
 OBJECTIVE_FOR_KIND = {

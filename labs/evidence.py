@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classroom import progress, runs
+from classroom import final_tests, progress, runs
 from classroom.access import Actor
 from classroom.journals import Entry
 from classroom.progress import StepRef
@@ -40,7 +40,14 @@ def check_run(actor: Actor, run: RunStatus) -> list[ObjectiveOutcome]:
     lab = LABS.get(run.lab_id or "")
     if lab is None or run.active:
         return []
-    outcomes = evaluate(lab.objectives, {**outcome_of(run), "others": other_outcomes(run)})
+    # "final_test": whether the owner measured this run on the test set (objectives that
+    # report a test score ask for it; choosing is done on validation).
+    outcome = {
+        **outcome_of(run),
+        "final_test": final_tests.was_tested(run.owner_id, run.id),
+        "others": other_outcomes(run),
+    }
+    outcomes = evaluate(lab.objectives, outcome)
     if run.owner_id == actor.id:
         passed = {o.objective_id for o in outcomes if o.passed}
         for step in steps_for_lab(lab.id, "lab"):

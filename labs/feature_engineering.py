@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labs.hints import ladder, percent
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -35,34 +36,109 @@ def new_feature_helps(outcome: dict[str, Any]) -> bool:
     )
 
 
-def leak_hints(_outcome: dict[str, Any]) -> list[str]:
-    return [
-        "Look at the suspects table: one column predicts the label almost perfectly on "
-        "its own. Real measurements rarely do that.",
-        "Ask where each column comes from. A code written after the label was known "
-        "cannot be used to predict it.",
-    ]
+def leak_hints(outcome: dict[str, Any]) -> list[str]:
+    answer = str(outcome.get("answer") or "").strip()
+    specific = (
+        f"'{answer}' is not the leak. Turn on 'Score each column on its own' and read the "
+        "top row: a column that predicts the label almost perfectly by itself, and whose name "
+        "is a code rather than a measurement, was written after the answer was known."
+        if answer
+        else "Turn on 'Score each column on its own' and read the top row: a column that "
+        "predicts the label almost perfectly by itself, and whose name is a code rather than "
+        "a measurement, was written after the answer was known."
+    )
+    return ladder(
+        "Look at the suspects table: one column predicts the label almost perfectly on its "
+        "own. Real measurements rarely do that.",
+        [specific],
+    )
+
+
+def _scores(outcome: dict[str, Any]) -> tuple[str, str, int, int]:
+    """(default accuracy, new accuracy, default features, new features) of an evaluation."""
+    before, after = outcome.get("before") or {}, outcome.get("after") or {}
+    return (
+        percent(before.get("accuracy")),
+        percent(after.get("accuracy")),
+        int(before.get("n_features") or 0),
+        int(after.get("n_features") or 0),
+    )
 
 
 def fewer_features_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Open the redundancy tab and look for near-copies (pairs with |r| above 0.9): one "
+        "column of such a pair adds little that the other does not already say."
+    )
+    if "feature_change" not in outcome:
+        return ladder(
+            nudge,
+            [
+                "You have not evaluated a smaller feature set yet. Choose one column under "
+                "'Leave out' and press Evaluate: the result is set beside the default "
+                "features on the same validation rows."
+            ],
+        )
+    before, after, n_before, n_after = _scores(outcome)
     if outcome.get("feature_change", 0) >= 0:
-        return [
-            "Drop a column under 'Leave out' (the redundancy tab shows near-copies) and "
-            "evaluate again."
-        ]
-    return [
-        f"Accuracy fell by {-outcome.get('accuracy_change', 0):.1%}. Leave out a column "
-        "that the selection curves rarely pick, and keep the ones they all agree on."
-    ]
+        return ladder(
+            nudge,
+            [
+                f"Your last evaluation used {n_after} features against {n_before} for the "
+                "default, so it did not use fewer. Choose a column under 'Leave out' (one of "
+                "a near-copy pair) and evaluate again."
+            ],
+        )
+    return ladder(
+        nudge,
+        [
+            f"With {n_after} features instead of {n_before}, validation accuracy fell from "
+            f"{before} to {after}. The column you left out carried something the others do "
+            "not: put it back and leave out one that the selection curves rarely pick "
+            "instead, keeping the ones every method agrees on."
+        ],
+    )
 
 
 def new_feature_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Look for columns that only make sense together: a ratio of two related measurements "
+        "describes a shape rather than a size, and bins help when a column's effect is uneven."
+    )
+    if "accuracy_change" not in outcome:
+        return ladder(
+            nudge,
+            [
+                "You have not evaluated a new feature yet. Add a polynomial feature, a ratio "
+                "or bins, press Evaluate, and compare with the default features."
+            ],
+        )
+    before, after, _n_before, n_after = _scores(outcome)
     if not outcome.get("extraction_used"):
-        return ["Add a polynomial feature, a ratio or bins, then evaluate again."]
-    return [
-        "This feature did not help on the validation rows. Try a ratio of two related "
-        "measurements (a shape, not a size) or bins for a column with an uneven effect."
-    ]
+        return ladder(
+            nudge,
+            [
+                f"Your last evaluation ({after} with {n_after} features) built no new "
+                "feature: choose a polynomial feature, a ratio or bins, then evaluate again."
+            ],
+        )
+    if float((outcome.get("before") or {}).get("accuracy") or 0) >= 0.999:
+        return ladder(
+            nudge,
+            [
+                f"The default features already reach {before} on these validation rows, so "
+                "no feature can raise it. Choose the breast-cancer table, where there is room."
+            ],
+        )
+    return ladder(
+        nudge,
+        [
+            f"Your new feature gave {after} on the validation rows against {before} with the "
+            "default features. Try a ratio of two related measurements, or bins for a column "
+            "with an uneven effect; a gain of one or two validation rows may be luck, so look "
+            "for a clear one."
+        ],
+    )
 
 
 LAB = Lab(

@@ -8,6 +8,7 @@ from classroom.tuning import StudyView
 from engine.spec import OPTIMIZER_NAMES
 from engine.tuning.analysis import best_row
 from engine.tuning.study import STARTUP_TRIALS
+from labs.hints import ladder
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -72,10 +73,22 @@ def beat_the_default(outcome: dict[str, Any]) -> bool:
 
 
 def beat_default_hints(outcome: dict[str, Any]) -> list[str]:
+    return ladder(
+        "Look at the default configuration's validation accuracy at the top of the trials "
+        "table: that is the bar. Then look at what the best trials share: a range that "
+        "centres on their values gives the search a better chance.",
+        _beat_default_specific(outcome),
+    )
+
+
+def _beat_default_specific(outcome: dict[str, Any]) -> list[str]:
     baseline, best = outcome.get("baseline"), outcome.get("best")
     if baseline is None:
         status = outcome.get("baseline_status") or "not started"
-        return [f"The default configuration's run is {status}: its accuracy is the bar to beat."]
+        return [
+            f"The default configuration's run is {status}: its validation accuracy is the bar "
+            "to beat, so wait for it to finish (or start a study if none is running)."
+        ]
     if baseline + MARGIN > 1.0:
         return [
             f"The default configuration already reaches {baseline:.0%} here, so there is no "
@@ -84,7 +97,8 @@ def beat_default_hints(outcome: dict[str, Any]) -> list[str]:
     if best is None:
         return ["No trial has finished yet. Wait for the first ones, or start a study."]
     hints = [
-        f"Your best trial reached {best:.1%}; the default reaches {baseline:.1%}, so you need "
+        f"Your best trial reached {best:.1%} validation accuracy; the default reaches "
+        f"{baseline:.1%}, so you need "
         f"{baseline + MARGIN:.1%} within the first {WITHIN} trials."
     ]
     if outcome.get("stopped", 0) * 2 > outcome.get("trials", 0):
@@ -133,21 +147,36 @@ def named_key_setting(outcome: dict[str, Any]) -> bool:
 
 
 def key_setting_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Open the importance chart: each bar shows how much of the differences in validation "
+        "accuracy between trials one setting explains."
+    )
     scores = outcome.get("importances")
     if not scores:
-        return [
-            "The importance chart appears once five trials have finished and at least one "
-            "setting varies. Let the study run, then look again."
-        ]
+        return ladder(
+            nudge,
+            [
+                "Your study has no importance chart yet: it appears once five trials have "
+                "finished and at least one setting varies. Let the study run, then look again."
+            ],
+        )
     choice = outcome.get("choice")
     share = scores.get(choice, 0.0) if choice else 0.0
     label = PARAM_LABELS.get(choice or "", "that setting")
-    return [
-        f"In this study {label} explains about {share:.0%} of the differences in validation "
-        "accuracy. One setting explains much more: find the longest bar in the importance chart.",
-        "In the parallel coordinates chart, follow the lines of the best trials: on the axis "
-        "that matters they bunch together, on the others they spread out.",
-    ]
+    return ladder(
+        nudge,
+        [
+            (
+                f"You chose {label}, which explains about {share:.0%} of the differences in "
+                "validation accuracy in this study; the longest bar"
+                if choice
+                else "In this study the longest bar"
+            )
+            + f" explains about {max(scores.values()):.0%}. Name the setting with that bar.",
+            "In the parallel coordinates chart, follow the lines of the best trials: on the "
+            "axis that matters they bunch together, on the others they spread out.",
+        ],
+    )
 
 
 SOLUTIONS = {

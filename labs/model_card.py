@@ -15,6 +15,7 @@ from typing import Any
 from classroom.model_cards import PLAIN_SECTION, SECTIONS, Card
 from classroom.reviews import RUBRIC, Review
 from engine.text.plain_language import PLAIN_ENOUGH, readability, unexplained_jargon
+from labs.hints import ladder
 from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
 
@@ -83,10 +84,27 @@ def wrote_model_card(outcome: RunOutcome) -> bool:
 
 
 def model_card_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "Read the card as someone who never saw your run: they should learn what the model "
+        "predicts, from which data, who it may serve poorly and where it stops working.",
+        _model_card_specific(outcome),
+    )
+
+
+def _model_card_specific(outcome: RunOutcome) -> list[str]:
     hints = []
-    short = short_sections(outcome)
+    texts = outcome.get("sections") or {}
+    short = [
+        f"{s.title} ({_words(texts.get(s.key, ''))} words)"
+        for s in SECTIONS
+        if _words(texts.get(s.key, "")) < MIN_SECTION_WORDS
+    ]
     if short:
-        hints.append(f"Write at least {MIN_SECTION_WORDS} words in: " + ", ".join(short) + ".")
+        hints.append(
+            f"These sections have fewer than {MIN_SECTION_WORDS} words: "
+            + ", ".join(short)
+            + ". Give each a sentence or two about your own run."
+        )
     if not groups_named(outcome):
         groups = outcome.get("groups") or {}
         example: tuple[str, list[str]] = next(iter(groups.items()), ("group", []))
@@ -112,6 +130,14 @@ def plain_enough(outcome: RunOutcome) -> bool:
 
 
 def plain_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "Read the plain version aloud as if to a friend who has never trained a model: each "
+        "sentence should make sense to them without a dictionary.",
+        _plain_specific(outcome),
+    )
+
+
+def _plain_specific(outcome: RunOutcome) -> list[str]:
     text = str(outcome.get("text") or "")
     hints = []
     if _words(text) < MIN_PLAIN_WORDS:
@@ -143,11 +169,26 @@ def reviewed_teammate(outcome: RunOutcome) -> bool:
 
 
 def review_hints(outcome: RunOutcome) -> list[str]:
-    return [
-        f"Write a comment of at least {MIN_REVIEW_WORDS} words: one thing that works well, "
-        "backed by what you saw in the results.",
-        "Then suggest one change to try next and what you expect it to show.",
-    ]
+    return ladder(
+        "A useful review names one thing that works well, backed by what you saw in the "
+        "results, and one change to try next with what you expect it to show.",
+        _review_specific(outcome),
+    )
+
+
+def _review_specific(outcome: RunOutcome) -> list[str]:
+    scores = outcome.get("scores") or {}
+    words = _words(str(outcome.get("comment") or ""))
+    hints = []
+    unscored = [c.title for c in RUBRIC if scores.get(c.key) not in (1, 2, 3, 4)]
+    if unscored:
+        hints.append(f"Give a score from 1 to 4 for: {', '.join(unscored)}.")
+    if words < MIN_REVIEW_WORDS:
+        hints.append(
+            f"Your comment has {words} words; write at least {MIN_REVIEW_WORDS}: what works "
+            "(quote a number from the run), then one setting to try next and why."
+        )
+    return hints or ["Save the review once every score and the comment are filled in."]
 
 
 SOLUTIONS = {

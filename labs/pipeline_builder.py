@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labs.hints import ladder
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -38,25 +39,76 @@ def found_drift(outcome: dict[str, Any]) -> bool:
 
 
 def clean_data_hints(outcome: dict[str, Any]) -> list[str]:
-    missing = outcome.get("missing", 0)
+    nudge = (
+        "Look at the missing values table under the output of the last stage: every column "
+        "should show 0 before the data reaches a model."
+    )
+    if outcome.get("kind") != "clean-data":
+        return ladder(
+            nudge,
+            [
+                "You have not run the pipeline yet. Choose a source, press Run, and read the "
+                "missing values table: it names the columns with gaps."
+            ],
+        )
+    if not outcome.get("rows"):
+        return ladder(
+            nudge,
+            [
+                "Your pipeline's output has no rows left: a stage dropped them all. Open the "
+                "stage reports and look for the one whose rows fall to 0; impute there "
+                "instead of dropping."
+            ],
+        )
+    missing = int(outcome.get("missing") or 0)
     columns = ", ".join(outcome.get("missing_columns", [])) or "some columns"
-    return [
-        f"{missing} values are still missing after the last stage (in {columns}).",
-        "Add an 'impute' stage for each column with gaps: median or mean for numbers, "
-        "most frequent for categories, or drop the rows when only a few are missing.",
-    ]
+    return ladder(
+        nudge,
+        [
+            f"{missing} values are still missing after your last stage, in {columns}. Add "
+            "an 'impute' stage for each of those columns: median or mean for numbers, most "
+            "frequent for categories, or drop the rows when only a few are missing."
+        ],
+    )
 
 
-def stored_version_hints(_outcome: dict[str, Any]) -> list[str]:
-    return ["Run the pipeline without errors, then press 'Store as a new version'."]
+def stored_version_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Look at the Versions tab: a stored version appears there with its number and a "
+        "content hash that names exactly the data it holds."
+    )
+    if outcome.get("kind") == "stored-version":
+        specific = (
+            f"Version {outcome.get('version') or 0} was not stored with a content hash. Run "
+            "the pipeline again until no stage fails, then press 'Store as a new version'."
+        )
+    else:
+        specific = (
+            "You have not stored a version yet. The 'Store as a new version' button appears "
+            "under the output once the pipeline has run without a failed stage (a red message "
+            "names the stage to fix or remove)."
+        )
+    return ladder(nudge, [specific])
 
 
-def found_drift_hints(_outcome: dict[str, Any]) -> list[str]:
-    return [
-        "Two versions made from the same stages hold the same data, so nothing drifts.",
-        "Store a version with a stage that changes a column's spread (outliers with "
-        "'remove', or scale), or from another table, and compare it with the first.",
-    ]
+def found_drift_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Drift means newer data whose values are spread differently from the data you "
+        "stored before. Two versions made from the same rows by the same stages hold the "
+        "same data, so nothing drifts between them."
+    )
+    if outcome.get("kind") != "found-drift":
+        specific = (
+            "You have not compared two versions yet. Store a version, then use 'Re-run the "
+            "saved pipeline on this file' with rows collected later, and compare the two."
+        )
+    else:
+        specific = (
+            "Your comparison found no column with a PSI above 0.2: the two versions came "
+            "from rows that are spread alike. Re-run the saved pipeline on a file of later "
+            "rows (for example a new term's results) and compare that version with your first."
+        )
+    return ladder(nudge, [specific])
 
 
 LAB = Lab(
@@ -100,10 +152,15 @@ LAB = Lab(
             found_drift,
             found_drift_hints,
             solution=lambda _outcome: (
-                "Store a first version. Then add an 'outliers' stage on 'score' with the "
-                "action 'remove' and a 'scale' stage on 'score' with the method 'minmax', run "
-                "the pipeline, store a second version and compare version 1 with version 2: "
-                "'score' is marked as drifted, its PSI is above 0.2."
+                "Build a pipeline of cleaning stages only (impute 'score' with the median, "
+                "remove duplicates) on the demo table and store version 1. Download it as "
+                "CSV and make a later batch from it: keep the columns and shift many values "
+                "the way a new group of learners would (say, 15 points more 'score' for "
+                "most rows). "
+                "Use 'Re-run the saved pipeline on this file' with that CSV: the same stages "
+                "clean the new rows and store version 2, which is compared with version 1. "
+                "The columns whose spread moved are marked as drifted (PSI above 0.2). "
+                "Scaling the same rows differently is a change of units, not drift."
             ),
         ),
     ),

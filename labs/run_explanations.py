@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.jobs import MetricRow, RunStatus
 from engine.spec import RunSpec
+from engine.training.parallel import batch_shape
 
 Row = tuple[float, dict[str, float]]  # (epoch, values) as the metrics table holds them
 DEFAULTS: dict[str, Any] = RunSpec().model_dump()
@@ -18,7 +19,8 @@ BLOW_UP = 3.0  # a loss this many times a blind guess's loss means the steps ove
 
 @dataclass(frozen=True)
 class Explanation:
-    # divergence | overfitting | early-stopping | clipping | precision | throughput | transfer
+    # divergence | overfitting | early-stopping | clipping | precision | throughput
+    # | data-parallel | transfer
     topic: str
     text: str
     tone: str = "info"  # info | warning | success
@@ -27,14 +29,33 @@ class Explanation:
 def explain(run: RunStatus, metrics: Sequence[MetricRow]) -> list[Explanation]:
     """Explanations for a run from the job system and its metric rows."""
     return explain_run(
-        run.status, run.spec, run.result or {}, [(m.epoch, m.values) for m in metrics]
+        run.status,
+        run.spec,
+        run.result or {},
+        [(m.epoch, m.values) for m in metrics],
+        steps_per_epoch=measured_steps_per_epoch(metrics),
     )
 
 
+def measured_steps_per_epoch(metrics: Sequence[MetricRow]) -> int | None:
+    """Optimiser steps per epoch, read from the step counter at the last epoch's row."""
+    ends = [m for m in metrics if "val_loss" in m.values and m.epoch >= 1]
+    if not ends:
+        return None
+    return round(ends[-1].step / ends[-1].epoch)
+
+
 def explain_run(
-    status: str, spec: dict[str, Any], result: dict[str, Any], rows: Sequence[Row]
+    status: str,
+    spec: dict[str, Any],
+    result: dict[str, Any],
+    rows: Sequence[Row],
+    steps_per_epoch: int | None = None,
 ) -> list[Explanation]:
     """Every explanation that applies, most important first."""
+    if "parallel_batch" not in spec and int(spec.get("data_parallel") or 1) > 1:
+        # stored before the setting existed, when every worker took a batch of its own
+        spec = {**spec, "parallel_batch": "per_worker"}
     spec = {**DEFAULTS, **spec}
     found = [
         _divergence(status, spec, result, rows),
@@ -43,6 +64,7 @@ def explain_run(
         _clipping(spec, result, rows),
         _precision(spec, result),
         _throughput(spec, result),
+        _data_parallel(spec, steps_per_epoch),
         _transfer(status, spec, result),
     ]
     return [e for e in found if e is not None]
@@ -212,6 +234,37 @@ def _throughput(spec: dict[str, Any], result: dict[str, Any]) -> Explanation | N
             "starting the workers."
         )
     return Explanation("throughput", text)
+
+
+SHARES = {2: "half", 3: "a third", 4: "a quarter"}
+
+
+def _data_parallel(spec: dict[str, Any], steps: int | None) -> Explanation | None:
+    """What the workers shared: the effective batch, each worker's batch, steps per epoch."""
+    workers, size = int(spec["data_parallel"]), int(spec["batch_size"])
+    if workers < 2:
+        return None
+    shape = batch_shape(size, workers, spec["parallel_batch"])
+    whole, each = shape["global_batch"], shape["worker_batch"]
+    took = f"took {steps} optimiser steps per epoch" if steps else "took one step per batch"
+    if spec["parallel_batch"] == "per_worker":
+        share = SHARES.get(workers, f"1/{workers}")
+        text = (
+            f"Each of the {workers} workers took a batch of {each} examples of its own, so "
+            f"every optimiser step averaged the gradients of {whole} examples: the effective "
+            f"batch was {whole}, not {size}. The run {took}, about {share} as many as one "
+            f"worker with a batch of {size} would take. Next to a one-worker run, the batch "
+            "and the number of steps changed as well as the workers; to change only the "
+            "workers, let them split each batch."
+        )
+        return Explanation("data-parallel", text, "warning")
+    text = (
+        f"The {workers} workers split every batch of {size} examples between them, {each} "
+        f"each. Every optimiser step still averaged the gradients of all {whole} examples (the "
+        f"effective batch), so the run {took}, just as one worker with a batch of {size} "
+        "does: next to a one-worker run, only the number of workers changed."
+    )
+    return Explanation("data-parallel", text, "success")
 
 
 def _transfer(status: str, spec: dict[str, Any], result: dict[str, Any]) -> Explanation | None:

@@ -41,6 +41,7 @@ LABELS = {
     "batch_size": "batch size",
     "epochs": "epochs",
     "data_parallel": "data-parallel workers",
+    "parallel_batch": "how workers share a batch",
     "device": "device",
     "seed": "seed",
 }
@@ -85,8 +86,19 @@ def finished(outcome: RunOutcome) -> bool:
     return outcome.get("status") == "done"
 
 
+def validation_accuracy(result: dict[str, Any]) -> float | None:
+    """A run's score for choosing settings: the validation accuracy of the model it tested
+    (runs stored before that was kept fall back to their best epoch's validation accuracy).
+    The test accuracy is left alone until the learner's final test."""
+    value = result.get("val_accuracy")
+    if value is None:
+        value = result.get("best_val_accuracy")
+    return None if value is None else float(value)
+
+
 def accuracy_of(outcome: RunOutcome) -> float:
-    return float(result_of(outcome).get("test_accuracy") or 0.0)
+    """The run's validation accuracy (0 when it has none): objectives compare runs on it."""
+    return validation_accuracy(result_of(outcome)) or 0.0
 
 
 def run_name(outcome: RunOutcome) -> str:
@@ -116,15 +128,40 @@ def partner(outcome: RunOutcome, allowed: set[str], want: Want) -> RunOutcome | 
     return None
 
 
+KEPT = ("model", "optimizer", "learning_rate", "batch_size", "epochs", "seed")
+
+
+def kept_settings(outcome: RunOutcome, allowed: set[str]) -> str:
+    """This run's values of the settings an experiment keeps, such as "model dense, ..."."""
+    spec = spec_of(outcome)
+    return ", ".join(f"{label(f)} {spec[f]}" for f in KEPT if f not in allowed)
+
+
 def pair_hints(outcome: RunOutcome, allowed: set[str], want: Want, what: str) -> list[str]:
-    """Why no pair was found: this run unfinished, no candidate, or candidates differ more."""
+    """The specific hint for a pair experiment, from the learner's own runs: this run
+    unfinished, no run to pair it with, or the closest candidate and how it differs."""
     if not finished(outcome):
-        return [f"This run ended as {outcome.get('status')}: compare runs that finished."]
+        if outcome.get("status") is None:
+            return [
+                "You have no finished run for this experiment yet. Train one with the lab's "
+                f"starting settings, then train it again with {what}, changing nothing else."
+            ]
+        return [
+            f"This run ended as {outcome.get('status')}, so it cannot be compared. Compare "
+            "two runs that both finished."
+        ]
     candidates = [o for o in outcome.get("others", []) if finished(o) and want(outcome, o)]
     if not candidates:
-        return [f"Train this run again with {what}, changing nothing else, and compare."]
+        return [
+            f"Train this run again with {what}, changing nothing else: keep "
+            f"{kept_settings(outcome, allowed)}."
+        ]
     closest = min(candidates, key=lambda o: len(extra_differences(outcome, o, allowed)))
-    extra = ", ".join(label(f) for f in extra_differences(outcome, closest, allowed))
+    mine, theirs = spec_of(outcome), spec_of(closest)
+    extra = ", ".join(
+        f"{label(f)} ({mine[f]} here, {theirs[f]} there)"
+        for f in extra_differences(outcome, closest, allowed)
+    )
     return [
         f"This run and {run_name(closest)} also differ in {extra}. Change only "
         f"{' and '.join(sorted(label(f) for f in allowed))}, so any difference in the curves "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labs.hints import ladder
 from labs.objectives import Objective
 from labs.registry_types import Lab
 
@@ -45,7 +46,7 @@ def shared_a_run(outcome: dict[str, Any]) -> bool:
 
 
 def fork_improved(outcome: dict[str, Any]) -> bool:
-    """{"kind": "fork-and-improve", ...}: the fork finished with a higher test accuracy."""
+    """{"kind": "fork-and-improve", ...}: the fork finished with a higher validation accuracy."""
     fork, origin = outcome.get("fork_accuracy"), outcome.get("origin_accuracy")
     return (
         outcome.get("kind") == "fork-and-improve"
@@ -66,38 +67,84 @@ def entered_challenge(outcome: dict[str, Any]) -> bool:
     return outcome.get("kind") == "enter-the-challenge" and outcome.get("score") is not None
 
 
-def _share_hints(_outcome: dict[str, Any]) -> list[str]:
-    return [
-        "Share a run that finished (status 'done'), so your team sees its results.",
-        "On the Team page, switch on 'Share with my team' next to one of your finished runs.",
-    ]
+def _share_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Look at the Team page: a run you share shows your teammates its settings and "
+        "results, so they can learn from it or fork it."
+    )
+    if outcome.get("kind") == "share-a-run" and outcome.get("status") != "done":
+        specific = (
+            f"Run {outcome.get('run')} ended as {outcome.get('status')}, so it has no results "
+            "to share. Switch on 'Share with my team' next to a run whose status is 'done'."
+        )
+    else:
+        specific = (
+            "You have not shared a finished run yet. On the Team page, switch on 'Share with "
+            "my team' next to one of your runs whose status is 'done'."
+        )
+    return ladder(nudge, [specific])
 
 
 def _fork_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Fork a teammate's shared run, change one setting, and compare the two runs' "
+        "validation accuracy: with one change you know what made the difference."
+    )
     fork, origin = outcome.get("fork_accuracy"), outcome.get("origin_accuracy")
-    hints = ["Fork a teammate's shared run, change one setting, and compare test accuracy."]
-    if fork is not None and origin is not None:
-        hints.insert(0, f"Your fork reached {fork:.1%}; the run it came from reached {origin:.1%}.")
+    if outcome.get("kind") != "fork-and-improve":
+        specific = (
+            "You have not forked a run yet. On the Team page, open a teammate's shared run "
+            "and press Fork: its settings are copied for you to change one."
+        )
+    elif fork is None or origin is None or outcome.get("status") != "done":
+        specific = (
+            f"Your fork (run {outcome.get('run')}) is {outcome.get('status')}: wait until it "
+            "has finished, then open the Team page again to see both scores."
+        )
     else:
-        hints.append("Wait until your fork has finished, then open the Team page again.")
-    return hints
+        specific = (
+            f"Your fork reached {fork:.1%}; the run it came from reached "
+            f"{origin:.1%}. Keep its settings and change one thing that usually helps: more "
+            "epochs, a CNN on images, or a smaller learning rate if its curves jump around."
+        )
+    return ladder(nudge, [specific])
 
 
-def _challenge_hints(_outcome: dict[str, Any]) -> list[str]:
-    return [
-        "Submit a run from the Challenges page before the deadline.",
-        "Only runs that finish with status 'done' get a score on the held-out rows.",
-    ]
+def _challenge_hints(outcome: dict[str, Any]) -> list[str]:
+    nudge = (
+        "Look at the Challenges page: each open challenge has a deadline and a leaderboard "
+        "that scores runs on rows kept back from training."
+    )
+    if outcome.get("kind") == "enter-the-challenge":
+        specific = (
+            f"Run {outcome.get('run')} has no score on the held-out rows yet: only runs that "
+            "finish with status 'done' before the deadline get one. Wait for it to finish, "
+            "or train again if it failed."
+        )
+    else:
+        specific = (
+            "You have not entered a challenge yet. Open Challenges, choose an open challenge "
+            "and press 'Train for the challenge' before its deadline."
+        )
+    return ladder(nudge, [specific])
 
 
 def _share_pipeline_hints(outcome: dict[str, Any]) -> list[str]:
-    hints = [
-        "In the Pipeline builder, store a version, choose it on the Versions tab and switch on "
-        "'Share with my team'.",
-    ]
+    nudge = (
+        "A shared pipeline version lets teammates preview its table and copy its stages. Look "
+        "at the Versions tab of the Pipeline builder."
+    )
     if outcome.get("kind") == "share-a-pipeline" and not outcome.get("stages"):
-        hints.insert(0, "That version has no stages: add a cleaning stage, run and store again.")
-    return hints
+        specific = (
+            f"Version {outcome.get('version')} has no stages, so there is nothing to reuse. "
+            "Add a cleaning stage, run the pipeline, store it again and share that version."
+        )
+    else:
+        specific = (
+            "You have not shared a version yet. In the Pipeline builder, store a version, "
+            "choose it on the Versions tab and switch on 'Share with my team'."
+        )
+    return ladder(nudge, [specific])
 
 
 SOLUTIONS = {

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.spec import RunSpec
+from labs.hints import ladder
 from labs.objectives import Objective, RunOutcome
 from labs.registry_types import Lab
 from labs.run_pairs import (
@@ -27,7 +28,7 @@ DEFAULT_SPEC = RunSpec(
     model="dense", hidden_units=64, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=10
 )
 RESCUE_RATE = 1.0  # the diverging run starts here
-RESCUE_TARGET = 0.9  # a rescued run reaches this test accuracy
+RESCUE_TARGET = 0.9  # a rescued run reaches this validation accuracy
 FEW_LABELS = 200  # at most this many training examples counts as "few labels"
 # --- batch norm --------------------------------------------------------------------------
 
@@ -42,7 +43,11 @@ def batch_norm_compared(outcome: RunOutcome) -> bool:
 
 def batch_norm_hints(outcome: RunOutcome) -> list[str]:
     state = "off" if spec_of(outcome)["batch_norm"] else "on"
-    return pair_hints(outcome, {"batch_norm"}, _bn_differs, f"batch norm {state}")
+    return ladder(
+        "Open Compare runs with a run that has batch norm on and one that has it off: only "
+        "batch norm should be highlighted as different, so the loss curves show what it did.",
+        pair_hints(outcome, {"batch_norm"}, _bn_differs, f"batch norm {state}"),
+    )
 
 
 # --- optimisers --------------------------------------------------------------------------
@@ -75,8 +80,17 @@ def optimisers_compared(outcome: RunOutcome) -> bool:
 
 
 def optimiser_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "An optimiser decides how each step uses the gradient. Look at the loss curves of "
+        "Adam, SGD with momentum and RMSprop on the same network: in Compare runs only the "
+        "optimiser and its learning rate should differ.",
+        _optimiser_specific(outcome),
+    )
+
+
+def _optimiser_specific(outcome: RunOutcome) -> list[str]:
     if not finished(outcome):
-        return [f"This run ended as {outcome.get('status')}: compare runs that finished."]
+        return pair_hints(outcome, OPTIMISER_FIELDS, lambda _a, _b: False, "another optimiser")
     found = _comparable_families(outcome)
     missing = [name for key, name in OPTIMISER_FAMILIES.items() if key not in found]
     hints = [
@@ -132,7 +146,27 @@ def rescued_divergence(outcome: RunOutcome) -> bool:
 
 
 def rescue_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        f"Look at the loss curve of a run at learning rate {RESCUE_RATE:g}: it jumps or shoots "
+        "up because each step is too big. Clipping caps the size of every step, and a "
+        "schedule with a warm-up starts with small steps: either can tame that rate.",
+        _rescue_specific(outcome),
+    )
+
+
+def _no_run_yet(outcome: RunOutcome) -> bool:
+    """Help asked for before any run of the learner's was checked."""
+    return outcome.get("status") is None and not outcome.get("others")
+
+
+def _rescue_specific(outcome: RunOutcome) -> list[str]:
     spec = spec_of(outcome)
+    if _no_run_yet(outcome):
+        return [
+            f"You have no run at learning rate {RESCUE_RATE:g} yet. Train one with SGD, "
+            "momentum 0.9, no schedule and no clipping, and watch it fail; then train the "
+            "same settings again with clipping switched on."
+        ]
     failures = [o for o in outcome.get("others", []) if _failed_at_rescue_rate(o)]
     if _failed_at_rescue_rate(outcome):
         failures.append(outcome)
@@ -155,7 +189,8 @@ def rescue_hints(outcome: RunOutcome) -> list[str]:
     elif finished(outcome) and accuracy_of(outcome) < RESCUE_TARGET:
         share = float(result_of(outcome).get("clipped_fraction") or 0)
         hints.append(
-            f"This run reached {accuracy_of(outcome):.1%}, short of {RESCUE_TARGET:.0%}. "
+            f"This run reached {accuracy_of(outcome):.1%} validation accuracy, short of "
+            f"{RESCUE_TARGET:.0%}. "
             f"Clipping cut {share:.0%} of its steps: a smaller clipping norm (0.1) caps "
             "every step more firmly."
         )
@@ -196,7 +231,22 @@ def early_stopping_compared(outcome: RunOutcome) -> bool:
 
 
 def early_stopping_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "Look at a long run's validation loss: when it starts to climb while the training "
+        "loss keeps falling, the network has begun to memorise its examples. Early stopping "
+        "ends a run near the lowest point of that curve.",
+        _early_stopping_specific(outcome),
+    )
+
+
+def _early_stopping_specific(outcome: RunOutcome) -> list[str]:
     spec, result = spec_of(outcome), result_of(outcome)
+    if _no_run_yet(outcome):
+        return [
+            "You have no finished run for this experiment yet. Train a long run (60 epochs, "
+            "a limit of 60 training examples, no early stopping), then the same settings "
+            "with an early-stopping patience of 5."
+        ]
     fixed = [
         o
         for o in [*outcome.get("others", []), outcome]
@@ -209,10 +259,14 @@ def early_stopping_hints(outcome: RunOutcome) -> list[str]:
         ]
     if fixed and not any(_overfitted(o) for o in fixed):
         best = result_of(fixed[0])
-        return [
+        when = (
             f"Your fixed run's best epoch was {best.get('best_epoch')} of {best.get('epochs')}: "
-            "it did not overfit. Train longer (60 epochs) on few examples (a limit of 60) "
-            "with a wide network (256 units)."
+            if best.get("best_epoch") is not None
+            else "Your fixed run ended without a best epoch: "
+        )
+        return [
+            when + "it did not overfit. Train longer (60 epochs) on few examples (a limit "
+            "of 60) with a wide network (256 units)."
         ]
     return pair_hints(outcome, EARLY_FIELDS, _early_pair, "early stopping switched the other way")
 
@@ -232,12 +286,31 @@ def mixed_precision_used(outcome: RunOutcome) -> bool:
 
 
 def mixed_precision_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "Look at the explanation under a finished run: it names the number format the run "
+        "really used. Mixed precision stores numbers in 16 bits instead of 32 where that is "
+        "safe, so a run needs less memory and often less time.",
+        [_mixed_precision_specific(outcome)],
+    )
+
+
+def _mixed_precision_specific(outcome: RunOutcome) -> str:
     asked, used = spec_of(outcome)["mixed_precision"], result_of(outcome).get("precision")
+    if _no_run_yet(outcome):
+        return (
+            "You have not trained a run with mixed precision yet. Under Hardware choose bf16 "
+            "(it runs on CPUs and recent GPUs) or fp16 (GPUs only), and train the default "
+            "network."
+        )
     if asked == "off":
-        return ["Under Hardware choose bf16 (it runs on CPUs and recent GPUs) or fp16 (GPUs only)."]
+        return (
+            "This run used full 32-bit precision (mixed precision off). Under Hardware choose "
+            "bf16 (it runs on CPUs and recent GPUs) or fp16 (GPUs only), and train again."
+        )
     if not finished(outcome):
-        return [f"This run ended as {outcome.get('status')}: train it to the end."]
-    return [f"You asked for {asked}, but the run used {used}. On a CPU choose bf16."]
+        status = outcome.get("status")
+        return f"This run asked for {asked} but ended as {status}: train it to the end."
+    return f"You asked for {asked}, but the run used {used}. On a CPU choose bf16."
 
 
 # --- transfer learning against training from scratch ---------------------------------------
@@ -263,7 +336,21 @@ def transfer_compared(outcome: RunOutcome) -> bool:
 
 
 def transfer_hints(outcome: RunOutcome) -> list[str]:
+    return ladder(
+        "Transfer learning starts from a network that already learned something similar. "
+        "Look at how much a network trained on the digits 0 to 4 helps with the digits 5 to 9 "
+        "when only few labelled examples are there to learn from.",
+        _transfer_specific(outcome),
+    )
+
+
+def _transfer_specific(outcome: RunOutcome) -> list[str]:
     spec = spec_of(outcome)
+    if _no_run_yet(outcome):
+        return [
+            "You have no run for this experiment yet. Start with a source network: train on "
+            "digits-0-4 and let it finish."
+        ]
     if spec["dataset"] == "digits-0-4":
         return [
             "This run can be your source network. Now train on digits-5-9 twice with the same "
@@ -271,12 +358,15 @@ def transfer_hints(outcome: RunOutcome) -> list[str]:
         ]
     if spec["dataset"] != "digits-5-9":
         return [
-            "Train a source network on digits-0-4 first. Then train on digits-5-9 twice with "
-            f"the same few labels (at most {FEW_LABELS}): once from the source, once from scratch."
+            f"This run trained on {spec['dataset']}. Train a source network on digits-0-4 "
+            "first. Then train on digits-5-9 twice with the same few labels (at most "
+            f"{FEW_LABELS}): once from the source, once from scratch."
         ]
     if not _few_labels_target(outcome):
+        used = spec["train_limit"] or "all"
         return [
-            f"Set the training examples to {FEW_LABELS} or fewer: transfer shines with few labels."
+            f"This run learned from {used} training examples. Set the training examples to "
+            f"{FEW_LABELS} or fewer: transfer shines with few labels."
         ]
     other = "from scratch" if spec["pretrained_from"] is not None else "from your digits-0-4 run"
     return pair_hints(outcome, TRANSFER_FIELDS, _transfer_pair, f"the network starting {other}")
@@ -285,20 +375,54 @@ def transfer_hints(outcome: RunOutcome) -> list[str]:
 # --- data parallelism ------------------------------------------------------------------
 
 
+# How the workers share a batch only matters with two or more of them, so a one-worker run
+# may differ from its partner in it.
+PARALLEL_FIELDS = {"data_parallel", "parallel_batch"}
+
+
+def _own_batches(outcome: RunOutcome) -> bool:
+    """Workers that each took a whole batch: the effective batch grew with the workers."""
+    spec = spec_of(outcome)
+    return bool(spec["data_parallel"] > 1 and spec["parallel_batch"] == "per_worker")
+
+
 def _workers_differ(a: RunOutcome, b: RunOutcome) -> bool:
     counts = sorted((spec_of(a)["data_parallel"], spec_of(b)["data_parallel"]))
     fast = all(float(result_of(o).get("samples_per_second") or 0) > 0 for o in (a, b))
-    return counts[0] == 1 and counts[1] >= 2 and fast
+    same_batch = not (_own_batches(a) or _own_batches(b))
+    return counts[0] == 1 and counts[1] >= 2 and fast and same_batch
 
 
 def data_parallel_compared(outcome: RunOutcome) -> bool:
-    return partner(outcome, {"data_parallel"}, _workers_differ) is not None
+    return partner(outcome, PARALLEL_FIELDS, _workers_differ) is not None
+
+
+def _own_batches_hint(outcome: RunOutcome) -> str | None:
+    apart = [o for o in [outcome, *outcome.get("others", [])] if finished(o) and _own_batches(o)]
+    if not apart:
+        return None
+    spec = spec_of(apart[0])
+    workers, size = spec["data_parallel"], spec["batch_size"]
+    return (
+        f"In {run_name(apart[0])} each of the {workers} workers took its own batch of {size}, "
+        f"so every step used {workers * size} examples and an epoch had fewer steps: that "
+        "changes the batch as well as the workers. Under Hardware choose 'Split each batch "
+        "between the workers' and train it again."
+    )
 
 
 def data_parallel_hints(outcome: RunOutcome) -> list[str]:
     workers = spec_of(outcome)["data_parallel"]
-    what = "1 worker" if workers > 1 else "2 data-parallel workers"
-    return pair_hints(outcome, {"data_parallel"}, _workers_differ, what)
+    what = "1 worker" if workers > 1 else "2 data-parallel workers sharing each batch"
+    own = _own_batches_hint(outcome)
+    return ladder(
+        "Look at the samples per second in each run's explanation: data parallelism shares "
+        "the work of every batch between workers, so throughput is what to compare.",
+        [
+            *([own] if own else []),
+            *pair_hints(outcome, PARALLEL_FIELDS, _workers_differ, what),
+        ],
+    )
 
 
 # --- which experiments a run tried -----------------------------------------------------------
@@ -338,7 +462,7 @@ def tried_transfer(outcome: RunOutcome) -> bool:
 
 
 def tried_data_parallel(outcome: RunOutcome) -> bool:
-    return spec_of(outcome)["data_parallel"] > 1 or _changed("data_parallel")(outcome)
+    return spec_of(outcome)["data_parallel"] > 1 or _changed(*PARALLEL_FIELDS)(outcome)
 
 
 SOLUTIONS = {
@@ -355,7 +479,7 @@ SOLUTIONS = {
     ),
     "rescue-divergence": (
         "Keep the learning rate at 1.0, choose SGD with momentum 0.9 and clip the gradient "
-        "norm at 0.1. On this lab's digits that run reached about 94% test accuracy. A "
+        "norm at 0.1. On this lab's digits that run reached about 95% validation accuracy. A "
         "schedule that lowers the rate quickly (step or cosine with a short warm-up) is the "
         "other way out."
     ),
@@ -372,12 +496,16 @@ SOLUTIONS = {
     "transfer": (
         "Train a source run on the digits 0 to 4 and let it finish. Then train two runs on "
         "the digits 5 to 9 with few labels (for example 50 training examples): one from "
-        "scratch, one starting from your source run. Compare their test accuracy."
+        "scratch, one starting from your source run. Compare their validation accuracy."
     ),
     "data-parallel": (
-        "Train the same settings twice, once with one data-parallel worker and once with two, "
-        "and compare the samples per second in each run's explanation. On a small CPU the "
-        "second worker may not speed things up; saying why is part of the result."
+        "Train the same settings twice, once with one data-parallel worker and once with two "
+        "that split each batch between them (the default under Hardware). The batch size, "
+        "learning rate, epochs and seed stay the same, so both runs take the same batches and "
+        "the same number of optimiser steps per epoch, and their curves nearly match: only "
+        "the number of workers changed. Compare the samples per second in each run's "
+        "explanation. On a small CPU the second worker may not speed things up; saying why "
+        "is part of the result."
     ),
 }
 
@@ -402,7 +530,7 @@ OBJECTIVES = (
     Objective(
         "rescue-divergence",
         f"Rescue a run that fails at learning rate {RESCUE_RATE:g} with a schedule or "
-        f"clipping, reaching {RESCUE_TARGET:.0%} test accuracy",
+        f"clipping, reaching {RESCUE_TARGET:.0%} validation accuracy",
         rescued_divergence,
         rescue_hints,
         solution=lambda _outcome: SOLUTIONS["rescue-divergence"],
@@ -434,7 +562,7 @@ OBJECTIVES = (
     ),
     Objective(
         "data-parallel",
-        "Compare one and two data-parallel workers and their throughput",
+        "Compare one and two data-parallel workers on the same batches, and their throughput",
         data_parallel_compared,
         data_parallel_hints,
         solution=lambda _outcome: SOLUTIONS["data-parallel"],

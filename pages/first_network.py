@@ -19,8 +19,9 @@ actor = require_signed_in()
 st.title(LAB.title)
 st.write(
     "Teach a network to read 8x8 pictures of handwritten digits. Choose its settings, "
-    "press Train and watch the curves. Goal: at least 95% accuracy on test images "
-    "the network never saw during training."
+    "press Train and watch the curves. Goal: at least 95% accuracy on the validation "
+    "images, which the network never trains on. Compare your runs on that score; when one "
+    "reaches the goal, press Final test under it to measure it once on the test images."
 )
 
 errors = st.session_state.pop("first_network_errors", {})

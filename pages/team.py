@@ -6,6 +6,7 @@ import streamlit as st
 from classroom import classes, teams
 from ui.common.auth import require_signed_in
 from ui.common.confirm_destructive import render_done_notice
+from ui.journal.step_reflection import render_step_reflection
 from ui.teams.fork_form import render_fork_form, render_fork_started
 from ui.teams.panels import (
     render_forks,
@@ -35,6 +36,8 @@ if not my_classes:
     st.stop()
 mine = teams.my_teams(actor)
 render_join_or_create(actor, my_classes, mine)
+with st.expander("Reflect on working as a team", expanded=not mine):
+    render_step_reflection(actor, "teamwork", "team_reflection")
 if not mine:
     st.stop()
 

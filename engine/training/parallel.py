@@ -1,7 +1,10 @@
 """Data parallelism: DistributedDataParallel over N processes (gloo on CPU, nccl on GPUs).
 
-Each process trains on its own shard of every epoch; gradients are averaged after each
-backward pass, so all copies of the model stay equal. Process 0 reports the metrics and
+With ``parallel_batch="global"`` (the default) every process walks through the very batches
+one process would take and trains on its own equal slice of each; with "per_worker" each process
+takes whole batches from its own shard of the epoch, so N processes make every step average N
+batches and take about 1/N of the steps. Either way gradients are averaged after each backward
+pass, so all copies of the model stay equal. Process 0 reports the metrics and
 writes the checkpoints, which hold every process's own random state and counters, so a
 resumed parallel run continues exactly as it would have. A process whose parent (the run
 process) is gone stops at the end of its epoch: nobody would store what it reports."""
@@ -14,6 +17,7 @@ import queue
 import socket
 import time
 from collections.abc import Iterator
+from functools import partial
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -49,6 +53,36 @@ class EpochSampler(DistributedSampler[int]):
         return super().__iter__()
 
 
+def share_of_batch(
+    batch: tuple[torch.Tensor, ...], rank: int, world: int
+) -> tuple[torch.Tensor, ...]:
+    """This process's slice of a whole batch: equal slices, in order. A last batch that does
+    not split evenly is topped up from its own first rows, so every process gets rows."""
+    rows = len(batch[0])
+    each = -(-rows // world)
+    if rows % world == 0:
+        return tuple(t[rank * each : (rank + 1) * each] for t in batch)
+    index = torch.arange(rank * each, (rank + 1) * each, device=batch[0].device) % rows
+    return tuple(t[index] for t in batch)
+
+
+def batch_shape(
+    batch_size: int, workers: int, mode: str, train_rows: int | None = None
+) -> dict[str, int]:
+    """The effective (global) batch, each worker's batch and, given the number of training
+    rows, the optimiser steps per epoch, as ``ParallelTraining`` runs them."""
+    if workers > 1 and mode == "per_worker":
+        shape = {"global_batch": batch_size * workers, "worker_batch": batch_size}
+    else:
+        shape = {"global_batch": batch_size, "worker_batch": max(1, batch_size // workers)}
+    if train_rows is not None:
+        # global: a step per whole batch. per_worker: a step per batch of each worker's shard
+        # (DistributedSampler pads the shards to equal sizes).
+        rows = -(-train_rows // workers) if mode == "per_worker" else train_rows
+        shape["steps_per_epoch"] = max(1, -(-rows // batch_size))
+    return shape
+
+
 class _RelayHooks:
     """In process 0: metrics go to the parent through a queue. Others: stay quiet."""
 
@@ -80,7 +114,9 @@ class _RelayHooks:
 
 class ParallelTraining(Training):
     hooks: _RelayHooks
-    sampler: EpochSampler  # set by _train_loader; its epoch is part of the random state
+    # per_worker: set by _train_loader; its epoch is part of the random state. global: None,
+    # the loader's own generator orders the batches, as in a single process
+    sampler: EpochSampler | None
 
     def __init__(
         self,
@@ -110,6 +146,15 @@ class ParallelTraining(Training):
         if self.device.type == "cuda":
             tensors = tuple(t.to(self.device) for t in tensors)
         data = BatchTensors(*tensors)
+        if self.spec.parallel_batch == "global":
+            self.sampler = None
+            return DataLoader(
+                data,
+                batch_size=self.spec.batch_size,
+                shuffle=True,  # the same generator and seed as make_loader: the same batches
+                generator=torch.Generator().manual_seed(self.spec.seed),
+                collate_fn=partial(share_of_batch, rank=self.rank, world=self.world),
+            )
         self.sampler = EpochSampler(
             data, num_replicas=self.world, rank=self.rank, shuffle=True, seed=self.spec.seed
         )
@@ -157,13 +202,18 @@ class ParallelTraining(Training):
 
     def _rng_state(self) -> tuple[Any, ...]:
         gpu = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
-        epoch = self.sampler.epoch
-        return (torch.get_rng_state(), epoch, self.loop.aug_generator.get_state(), gpu)
+        order = (
+            self.sampler.epoch if self.sampler is not None else self.loader.generator.get_state()
+        )
+        return (torch.get_rng_state(), order, self.loop.aug_generator.get_state(), gpu)
 
     def _set_rng_state(self, rng: tuple[Any, ...]) -> None:
-        torch_rng, sampler_epoch, aug_rng, gpu_rng = rng
+        torch_rng, order, aug_rng, gpu_rng = rng
         torch.set_rng_state(torch_rng)
-        self.sampler.epoch = sampler_epoch
+        if self.sampler is not None:
+            self.sampler.epoch = order
+        elif isinstance(order, torch.Tensor):  # not a sampler epoch saved before the setting
+            self.loader.generator.set_state(order)
         self.loop.aug_generator.set_state(aug_rng)
         if gpu_rng is not None and self.device.type == "cuda":
             torch.cuda.set_rng_state(gpu_rng, self.device)

@@ -73,6 +73,9 @@ class TrainResult:
     test_accuracy: float | None = None
     test_loss: float | None = None
     best_val_accuracy: float | None = None
+    # Validation accuracy of the model that was tested (the last epoch's, or the best epoch's
+    # when its weights were restored): the score labs choose settings by.
+    val_accuracy: float | None = None
     best_epoch: int | None = None
     stopped_early: bool = False
     samples_per_second: float = 0.0
@@ -241,6 +244,7 @@ class Training:
                 self.result.status, self.result.reason = stop
                 break
             val_loss, val_acc, _ = evaluate(self.model, val_loader, self.device, self.precision)
+            self.result.val_accuracy = val_acc
             self._epoch_row(epoch, val_loss, val_acc)
             self.plan.after_epoch(val_loss)
             self.result.epochs = epoch
@@ -297,6 +301,7 @@ class Training:
         result = self.result
         if result.stopped_early and self.best_state is not None:
             self.net.load_state_dict(self.best_state)  # the best epoch's weights
+            result.val_accuracy = result.best_val_accuracy
         if result.status == "done":
             test = make_loader(
                 self.data.x_test, self.data.y_test, 512, False, self.spec.seed, self.device

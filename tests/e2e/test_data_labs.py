@@ -89,7 +89,7 @@ def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(
     wait_for_journal_entry(REFLECTION)
     page.goto(f"{server}/track?id=digital-literacy")
     wait_for_app(page)
-    expect(page.get_by_text("3 of 8 steps done")).to_be_visible()  # clean, drift, reflect
+    expect(page.get_by_text("4 of 12 steps done")).to_be_visible()  # clean, store, drift, reflect
     page.goto(f"{server}/pipeline-builder")
     wait_for_app(page)
     expect(page.get_by_test_id("autosave-textarea")).to_have_value(REFLECTION)

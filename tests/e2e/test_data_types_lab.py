@@ -51,5 +51,8 @@ def test_a_learner_trains_on_the_image_tab_and_watches_the_live_chart(server, br
     # One run cannot show a CNN beating a dense network: the objective says what to do next.
     expect(learner.get_by_text("Not yet: Show a CNN beating a dense network")).to_be_visible()
     learner.get_by_role("button", name="Show a hint").first.click()
+    nudge = learner.get_by_text(re.compile(r"Look at the validation accuracy of a CNN and a dense"))
+    expect(nudge).to_be_visible(timeout=30_000)
+    learner.get_by_role("button", name="A stronger hint").first.click()
     hint = learner.get_by_text(re.compile(r"Train a dense network on the same images for 15"))
     expect(hint).to_be_visible(timeout=30_000)

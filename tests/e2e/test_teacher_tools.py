@@ -76,17 +76,17 @@ def test_an_assignment_a_hint_and_the_matrix_following_the_learner(
     learner.get_by_role("button", name="Run the pipeline").click()
     wait_for_app(learner)
     expect(learner.get_by_text("Not yet: No missing values reach the model")).to_be_visible()
-    expect(learner.get_by_text(re.compile("still missing after the last stage"))).to_have_count(0)
+    expect(learner.get_by_text(re.compile("Look at the missing values table"))).to_have_count(0)
     learner.get_by_role("button", name="Show a hint").click()
     wait_for_app(learner)
-    expect(learner.get_by_text(re.compile("still missing after the last stage"))).to_be_visible()
+    expect(learner.get_by_text(re.compile("Look at the missing values table"))).to_be_visible()
     expect(learner.get_by_role("button", name="A stronger hint")).to_be_visible()
 
     expect(matrix(teacher)).to_contain_text("in progress")
 
     learner.get_by_role("button", name="A stronger hint").click()
     wait_for_app(learner)
-    expect(learner.get_by_text(re.compile("Add an 'impute' stage for each column"))).to_be_visible()
+    expect(learner.get_by_text(re.compile("still missing after your last stage"))).to_be_visible()
     expect(matrix(teacher)).to_contain_text("stuck")  # one failed check, two hints, no pass
 
     # The stronger hint was enough: the learner drops the rows still missing a value.

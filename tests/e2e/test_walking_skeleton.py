@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from classroom import accounts
+from labs.first_network import DEFAULT_SPEC
 from tests.e2e.helpers import (
     LEARNER_PASSWORD,
     chart_points,
@@ -31,7 +32,7 @@ def train_and_watch(page: Page, base: str) -> None:
     page.get_by_role("radio", name="CNN").click()
     epochs = page.get_by_role("slider", name="Epochs")
     epochs.focus()
-    for _ in range(30):  # 10 -> 40 epochs, long enough to watch it grow
+    for _ in range(40 - DEFAULT_SPEC.epochs):  # up to 40 epochs, long enough to watch it grow
         page.keyboard.press("ArrowRight")
     expect(epochs).to_have_attribute("aria-valuetext", "40")
     # A fresh browser context: the empty axes are drawn before the first run, so the charting
@@ -44,9 +45,15 @@ def train_and_watch(page: Page, base: str) -> None:
     expect(page.get_by_text(re.compile(r"Training: epoch \d+ of 40"))).to_be_visible(timeout=60_000)
     # The chart grows while the status still says "Training" (not only at the end).
     wait_for_points(page, chart_points(page), while_shown="Training: epoch", timeout=60_000)
-    accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+    # The run is scored on validation; its test score waits for the learner's final test.
+    accuracy = page.get_by_test_id("stMetric").filter(has_text="Validation accuracy").first
     expect(accuracy).to_be_visible(timeout=120_000)
     expect(accuracy.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{2,3}\.\d%$"))
+    tested = page.get_by_test_id("stMetric").filter(has_text="Test accuracy (final test)")
+    expect(tested).to_have_count(0)
+    expect(page.get_by_text("Not yet: Reach at least 95% accuracy on the valid")).to_be_visible()
+    page.get_by_role("button", name="Final test").click()
+    expect(tested.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{2,3}\.\d%$"))
     expect(page.get_by_text("Objective met: Reach at least 95% accuracy")).to_be_visible()
 
 
@@ -80,8 +87,8 @@ def test_teacher_class_learner_training_reflection_and_teacher_view(server, brow
     grid = teacher.get_by_test_id("stDataFrame")
     expect(grid).to_contain_text("Lin Learner")
     # steps 1-2 (readings) not done, 3 (the lab objective) and 4 (the reflection) done:
-    # 2 of the track's 8 steps
-    expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.25\d*\s*·\s*·\s*✓\s*✓"))
+    # 2 of the track's 12 steps
+    expect(grid).to_contain_text(re.compile(r"Lin Learner\s*0\.16\d*\s*·\s*·\s*✓\s*✓"))
 
 
 def test_signing_out_ends_the_session_and_pages_need_sign_in_again(

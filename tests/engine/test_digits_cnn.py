@@ -8,9 +8,11 @@ from engine.data import load_bundle
 from engine.networks import build_model
 from engine.spec import example_spec
 from engine.trainer import SilentHooks, train
-from labs.first_network import DEFAULT_SPEC, reached_target
+from labs.first_network import DEFAULT_SPEC, reached_validation_target
 
 CNN = example_spec("digits-cnn").model_copy(update={"device": "cpu"})
+# The first lab's hint "switch the model to CNN", followed alone.
+FIRST_LAB_CNN = DEFAULT_SPEC.model_copy(update={"model": "cnn", "device": "cpu"})
 
 
 def test_the_default_cnn_is_two_padded_convolutions_a_pool_dropout_and_a_dense_layer() -> None:
@@ -27,10 +29,15 @@ def test_the_default_cnn_is_two_padded_convolutions_a_pool_dropout_and_a_dense_l
 
 
 def test_switching_the_first_lab_to_cnn_alone_passes_with_real_training() -> None:
-    # The first lab's hint "switch the model to CNN", followed alone, is this example spec.
-    assert DEFAULT_SPEC.model_copy(update={"model": "cnn", "device": "cpu"}) == CNN
-    result = train(CNN, SilentHooks())  # the real 60/20/20 split of the 1,797 digits, 10 epochs
+    result = train(FIRST_LAB_CNN, SilentHooks())  # the real 60/20/20 split of 1,797 digits
     assert result.status == "done"
-    assert result.best_val_accuracy >= 0.97, result.best_val_accuracy  # 98.1% measured
-    assert result.test_accuracy >= 0.96, result.test_accuracy  # 97.2% measured
-    assert reached_target({"status": result.status, "result": result.as_dict()})
+    assert result.val_accuracy >= 0.965, result.val_accuracy  # the tested model: 97.8% measured
+    assert result.test_accuracy >= 0.95, result.test_accuracy  # 96.1% measured
+    assert reached_validation_target({"status": result.status, "result": result.as_dict()})
+
+
+def test_do_the_first_labs_starting_settings_fall_short_of_the_target() -> None:
+    result = train(DEFAULT_SPEC.model_copy(update={"device": "cpu"}), SilentHooks())
+    assert result.status == "done"
+    assert result.val_accuracy < 0.95, result.val_accuracy  # 93.6% measured: one change needed
+    assert not reached_validation_target({"status": result.status, "result": result.as_dict()})

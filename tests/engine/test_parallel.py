@@ -6,10 +6,14 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+import torch
+
 from engine import artifacts, jobs
-from engine.spec import RunSpec
+from engine.spec import RunSpec, SpecError, parse_spec
 from engine.trainer import RunFiles, SilentHooks, train
 from engine.training.checkpoint import load_checkpoint
+from engine.training.parallel import batch_shape, share_of_batch
 from tests.conftest import wait_for_end, wait_until
 from tests.engine.helpers import (
     StopAfterEpoch,
@@ -79,3 +83,76 @@ def test_does_a_killed_parallel_run_stop_its_workers_and_resume_without_duplicat
     wait_until(lambda: not any(_running(pid) for pid in ranks), timeout=30)
 
     assert_resumes_to_the_end_without_duplicate_rows(run_id, epochs=200)
+
+
+# --- how the workers share a batch ------------------------------------------------------------
+
+# 100 training rows in batches of 10: one worker takes 10 steps per epoch.
+SMALL = RunSpec(
+    model="dense", hidden_units=16, depth=1, epochs=2, train_limit=100, batch_size=10, device="cpu"
+)
+
+
+def _epoch_ends(hooks: SilentHooks) -> list[tuple[int, dict[str, float]]]:
+    """(optimiser steps so far, values) at the end of each epoch."""
+    return [(step, values) for step, _, values in hooks.rows if "val_loss" in values]
+
+
+def test_do_two_workers_sharing_each_batch_train_like_one_worker() -> None:
+    one, two = SilentHooks(), SilentHooks()
+    assert train(SMALL, one).status == "done"
+    result = train(SMALL.model_copy(update={"data_parallel": 2}), two)
+    assert result.status == "done" and result.weights_equal_across_workers is True
+    # the same global batch of 10 (5 rows each), so the same 10 optimiser steps per epoch
+    assert batch_shape(10, 2, "global", 100) == {
+        "global_batch": 10,
+        "worker_batch": 5,
+        "steps_per_epoch": 10,
+    }
+    assert [step for step, _ in _epoch_ends(one)] == [10, 20]
+    assert [step for step, _ in _epoch_ends(two)] == [10, 20]
+    # the same batches in the same order: the curves match up to rounding
+    for (_, alone), (_, shared) in zip(_epoch_ends(one), _epoch_ends(two), strict=True):
+        assert shared["train_loss"] == pytest.approx(alone["train_loss"], abs=1e-4)
+        assert shared["val_loss"] == pytest.approx(alone["val_loss"], abs=1e-4)
+
+
+def test_do_two_workers_with_batches_of_their_own_take_half_the_steps() -> None:
+    hooks = SilentHooks()
+    spec = SMALL.model_copy(update={"data_parallel": 2, "parallel_batch": "per_worker"})
+    assert train(spec, hooks).status == "done"
+    assert batch_shape(10, 2, "per_worker", 100) == {
+        "global_batch": 20,
+        "worker_batch": 10,
+        "steps_per_epoch": 5,
+    }
+    assert [step for step, _ in _epoch_ends(hooks)] == [5, 10]
+
+
+def test_does_each_worker_get_an_equal_slice_of_every_batch() -> None:
+    rows = torch.arange(10).reshape(5, 2)
+    labels = torch.arange(5)
+    first, second = (share_of_batch((rows, labels), rank, 2)[1] for rank in (0, 1))
+    # a batch of 5 cannot split in two: the last slice is topped up from the batch's start
+    assert first.tolist() == [0, 1, 2] and second.tolist() == [3, 4, 0]
+    quarters = [share_of_batch((labels[:4],), rank, 2)[0].tolist() for rank in (0, 1)]
+    assert quarters == [[0, 1], [2, 3]]
+
+
+def test_is_a_batch_the_workers_cannot_share_evenly_refused_with_sizes_that_fit() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_spec({"data_parallel": 2, "batch_size": 33})
+    assert "does not split evenly between 2 workers" in caught.value.errors["batch_size"]
+    assert "choose 32 or 34" in caught.value.errors["batch_size"]
+    with pytest.raises(SpecError) as caught:
+        parse_spec({"data_parallel": 3, "batch_size": 32})
+    assert "choose 30 or 33" in caught.value.errors["batch_size"]
+    # each worker taking its own batch, or one worker, never needs an even split
+    assert parse_spec({"data_parallel": 2, "batch_size": 33, "parallel_batch": "per_worker"})
+    assert parse_spec({"data_parallel": 1, "batch_size": 33})
+
+
+def test_does_a_spec_saved_before_the_setting_still_load() -> None:
+    saved = RunSpec(data_parallel=2).model_dump()
+    del saved["parallel_batch"]
+    assert parse_spec(saved).parallel_batch == "global"

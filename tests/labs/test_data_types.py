@@ -40,7 +40,14 @@ def run(dataset="digits", model="cnn", accuracy=0.9, status="done", others=(), *
     return {
         "status": status,
         "spec": RunSpec(dataset=dataset, model=model, **spec).model_dump(),
-        "result": {"test_accuracy": accuracy, "parameters": 1000, "seconds": 2.0},
+        # Objectives read the validation score; the test score differs so that a check
+        # reading test by mistake would be caught.
+        "result": {
+            "val_accuracy": accuracy,
+            "test_accuracy": round(accuracy - 0.02, 4),
+            "parameters": 1000,
+            "seconds": 2.0,
+        },
         "others": list(others),
     }
 
@@ -204,7 +211,7 @@ def test_the_best_earlier_run_is_quoted_in_a_hint() -> None:
         run("competency-sentences", "lstm", 0.81, epochs=4),
     ]
     text = " ".join(text_hints(latest))
-    assert "best lstm run reached 81.0% after 4 epochs" in text
+    assert "best lstm run reached 81.0% validation accuracy after 4 epochs" in text
 
 
 # --- across types --------------------------------------------------------------------------
@@ -242,7 +249,7 @@ def test_the_cross_type_hint_names_the_tabs_that_fit_the_model() -> None:
 def test_the_comparison_table_shows_both_runs_side_by_side() -> None:
     rows = comparison_rows([run("digits", "dense", 0.95), run("penguins", "dense", 0.97)])
     assert [r["data type"] for r in rows] == ["image", "tabular"]
-    assert rows[1]["test accuracy"] == 0.97 and rows[0]["model"] == "dense, 64 units, depth 2"
+    assert rows[1]["test accuracy"] == 0.95 and rows[0]["model"] == "dense, 64 units, depth 2"
 
 
 # --- real runs -----------------------------------------------------------------------------
@@ -267,9 +274,9 @@ def test_real_tiny_runs_meet_the_image_tabular_and_cross_type_objectives() -> No
 
 def test_evidence_records_steps_from_runs_compared_in_the_database(learner) -> None:
     image = runs.submit_run(learner, RunSpec(dataset="digits", model="dense", epochs=1), LAB.id)
-    jobs.finish(image, "done", result={"test_accuracy": 0.93})
+    jobs.finish(image, "done", result={"val_accuracy": 0.93, "test_accuracy": 0.92})
     table = runs.submit_run(learner, RunSpec(dataset="penguins", model="dense", epochs=1), LAB.id)
-    jobs.finish(table, "done", result={"test_accuracy": 0.97})
+    jobs.finish(table, "done", result={"val_accuracy": 0.97, "test_accuracy": 0.96})
     outcomes = {
         o.objective_id: o for o in evidence.check_run(learner, runs.get_run(learner, table))
     }

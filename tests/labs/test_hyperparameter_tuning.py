@@ -63,21 +63,23 @@ def test_hints_quote_the_studys_own_numbers() -> None:
             best_params={"learning_rate": 0.03},
         )
     )
-    assert "91.0%" in hints[0] and "90.0%" in hints[0] and "92.0%" in hints[0]
+    assert "Look at the default configuration" in hints[0]  # the nudge comes first
+    assert "91.0%" in hints[1] and "90.0%" in hints[1] and "92.0%" in hints[1]
     assert any("6 of 10 trials" in h for h in hints)
     assert any("0.03" in h and "0.01 to 0.09" in h for h in hints)
     assert any("TPE" in h for h in hints)
 
 
 def test_a_default_already_perfect_is_explained() -> None:
-    assert "no room" in beat_default_hints(beat(0.99, 0.99))[0]
+    assert "no room" in beat_default_hints(beat(0.99, 0.99))[1]
 
 
 def test_a_wrong_key_setting_hint_gives_its_share_not_the_answer() -> None:
     hints = key_setting_hints(
         {"kind": "name-the-key-setting", "choice": "batch_size", "importances": IMPORTANCES}
     )
-    assert "batch size explains about 5%" in hints[0]
+    assert "importance chart" in hints[0]  # the nudge names where to look
+    assert "batch size, which explains about 5%" in hints[1]
     assert "learning rate" not in " ".join(hints)
 
 

@@ -40,7 +40,7 @@ def run(status="done", result=None, **settings):
         "id": next(_ids),
         "status": status,
         "spec": {**DEFAULT_SPEC.model_dump(), **settings},
-        "result": {"test_accuracy": 0.95, "samples_per_second": 1000.0, **(result or {})},
+        "result": {"val_accuracy": 0.95, "samples_per_second": 1000.0, **(result or {})},
     }
 
 
@@ -122,10 +122,10 @@ def test_optimiser_hints_name_what_is_missing_and_why_a_run_does_not_count() -> 
 
 
 def test_a_clipped_run_at_rate_one_rescues_a_failed_one() -> None:
-    failed = run("diverged", result={"test_accuracy": None}, optimizer="sgd", learning_rate=1.0)
-    stuck = run(result={"test_accuracy": 0.10}, optimizer="sgd", learning_rate=1.0)
+    failed = run("diverged", result={"val_accuracy": None}, optimizer="sgd", learning_rate=1.0)
+    stuck = run(result={"val_accuracy": 0.10}, optimizer="sgd", learning_rate=1.0)
     rescued = run(
-        result={"test_accuracy": 0.93}, optimizer="sgd", learning_rate=1.0, clip_grad_norm=0.1
+        result={"val_accuracy": 0.93}, optimizer="sgd", learning_rate=1.0, clip_grad_norm=0.1
     )
     assert rescued_divergence(with_others(rescued, failed))
     assert rescued_divergence(with_others(rescued, stuck))
@@ -137,7 +137,7 @@ def test_a_clipped_run_at_rate_one_rescues_a_failed_one() -> None:
     [
         (
             run(
-                result={"test_accuracy": 0.93},
+                result={"val_accuracy": 0.93},
                 optimizer="sgd",
                 learning_rate=1.0,
                 clip_grad_norm=0.1,
@@ -147,7 +147,7 @@ def test_a_clipped_run_at_rate_one_rescues_a_failed_one() -> None:
         ),
         (
             run(
-                result={"test_accuracy": 0.96},
+                result={"val_accuracy": 0.96},
                 optimizer="sgd",
                 learning_rate=0.1,
                 schedule="cosine",
@@ -156,23 +156,23 @@ def test_a_clipped_run_at_rate_one_rescues_a_failed_one() -> None:
             "Keep it at 1",
         ),
         (
-            run(result={"test_accuracy": 0.10}, optimizer="sgd", learning_rate=1.0),
+            run(result={"val_accuracy": 0.10}, optimizer="sgd", learning_rate=1.0),
             [],
             "Turn on gradient clipping",
         ),
         (
             run(
-                result={"test_accuracy": 0.62, "clipped_fraction": 0.4},
+                result={"val_accuracy": 0.62, "clipped_fraction": 0.4},
                 optimizer="sgd",
                 learning_rate=1.0,
                 clip_grad_norm=1.0,
             ),
             [run("diverged", optimizer="sgd", learning_rate=1.0)],
-            "reached 62.0%, short of 90%. Clipping cut 40%",
+            "reached 62.0% validation accuracy, short of 90%. Clipping cut 40%",
         ),
         (
             run(
-                result={"test_accuracy": 0.93},
+                result={"val_accuracy": 0.93},
                 optimizer="sgd",
                 learning_rate=1.0,
                 clip_grad_norm=0.1,
@@ -336,9 +336,7 @@ def test_one_and_two_workers_with_throughput_pass() -> None:
 
 def finished(actor, spec: RunSpec, status="done", **result) -> int:
     run_id = runs.submit_run(actor, spec, LAB_ID)
-    jobs.finish(
-        run_id, status, result={"test_accuracy": 0.9, "samples_per_second": 900.0, **result}
-    )
+    jobs.finish(run_id, status, result={"val_accuracy": 0.9, "samples_per_second": 900.0, **result})
     return run_id
 
 

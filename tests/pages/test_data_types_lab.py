@@ -154,7 +154,9 @@ def test_copying_a_model_that_does_not_fit_explains_why(open_page, learner) -> N
     runs.submit_run(learner, RunSpec(dataset="competency-sentences", model="lstm"), LAB.id)
     at = open_tab(open_page, learner, "Tabular")
     press(at, "Use my last model")
-    assert any("LSTM model, which does not fit tabular data" in w.value for w in at.warning)
+    assert any(
+        "LSTM model, which this app does not offer for tabular data" in w.value for w in at.warning
+    )
     assert at.segmented_control(key="dt_tabular_model").value == "dense"
 
 
@@ -210,10 +212,13 @@ def test_a_finished_run_shows_results_objectives_and_the_cross_type_table(
     open_page, learner
 ) -> None:
     image = runs.submit_run(learner, RunSpec(dataset="digits", model="dense", epochs=1), LAB.id)
-    jobs.finish(image, "done", result={"test_accuracy": 0.91, "parameters": 8906})
+    jobs.finish(
+        image, "done", result={"val_accuracy": 0.92, "test_accuracy": 0.91, "parameters": 8906}
+    )
     table = runs.submit_run(learner, RunSpec(dataset="penguins", model="dense", epochs=1), LAB.id)
     result = {
         "test_accuracy": 0.97,
+        "val_accuracy": 0.98,
         "best_val_accuracy": 0.99,
         "parameters": 5059,
         "seconds": 1.2,
@@ -225,7 +230,7 @@ def test_a_finished_run_shows_results_objectives_and_the_cross_type_table(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"] == "97.0%" and metrics["Weights"] == "5,059"
     passed = [s.value for s in at.success]
-    assert any("95% test accuracy on a table" in s for s in passed)
+    assert any("95% validation accuracy on a table" in s for s in passed)
     assert any("same model settings on two different data types" in s for s in passed)
     comparison = at.dataframe[-1].value
     assert list(comparison["data type"]) == ["tabular", "image"]
@@ -239,11 +244,12 @@ def test_the_cognitive_flexibility_track_links_each_step_to_the_lab(app_as, lear
     at.switch_page("pages/track.py").run()
     assert not at.exception
     labels = [e.label for e in at.expander]
-    assert "5. Lab: One model, two data types" in labels
-    assert labels[-1] == "8. Reflect: Why the same model did differently"
+    assert "7. Lab: One model, two data types" in labels
+    assert labels[-1] == "14. Reflect: Why the same model did differently"
     links = [link.proto.page for link in at.get("page_link")]
-    # three data-types steps, two training steps (rescue, early stopping), the reflection
-    assert links == ["data_types"] * 3 + ["training_optimisation"] * 2 + ["data_types"]
+    # five data-types steps, four training steps (optimisers, rescue, early stopping,
+    # transfer), the reflection
+    assert links == ["data_types"] * 5 + ["training_optimisation"] * 4 + ["data_types"]
 
 
 # --- figure builders (plain data in, plotly figure out) -------------------------------------

@@ -121,7 +121,7 @@ def test_the_matrix_shows_stuck_and_overdue_learners_and_offers_a_csv(
     at = app_as(teacher)
     at.switch_page(CLASSES).run()
     heatmap = matrix_spec(at)["data"][0]
-    assert heatmap["x"] == ["3. Train your first network", "5. Clean data with a pipeline"]
+    assert heatmap["x"] == ["3. Train your first network", "6. Clean data with a pipeline"]
     cells = dict(zip(heatmap["y"], heatmap["text"], strict=True))
     assert cells == {"Lin": ["not assigned", "stuck"], "Ola": ["overdue", "not started"]}
     assert "3 failed checks" in matrix_spec(at)["data"][0]["customdata"][0][1]
@@ -192,12 +192,16 @@ def test_hints_are_revealed_in_order_and_each_step_is_recorded(open_page, learne
 
     next(b for b in lab.button if b.label == "Show a hint").click().run()
     assert not lab.exception
-    assert any("still missing after the last stage" in i.value for i in lab.info)
-    assert not any("Add an 'impute' stage" in i.value for i in lab.info)
+    assert any("Look at the missing values table" in i.value for i in lab.info)  # the nudge
+    assert not any("still missing" in i.value for i in lab.info)
     assert "Show the solution" not in [b.label for b in lab.button]
 
     next(b for b in lab.button if b.label == "A stronger hint").click().run()
-    assert any("Add an 'impute' stage" in i.value for i in lab.info)
+    assert any(
+        "still missing after your last stage, in minutes" in i.value
+        and "Add an 'impute' stage" in i.value
+        for i in lab.info
+    )
     next(b for b in lab.button if b.label == "Show the solution").click().run()
     assert any(s.value.startswith("Solution: Add one 'impute' stage") for s in lab.success)
     assert not [b for b in lab.button if b.label in ("Show a hint", "Show the solution")]
@@ -216,7 +220,7 @@ def test_hints_already_shown_stay_shown_after_a_reload(open_page, learner) -> No
     again = open_page(learner, "pages/pipeline_builder.py")  # a new session, as after a reload
     add_stage(again, "impute", ["score"], Strategy="median")
     run_pipeline(again)  # the same pipeline on the same data: the same outcome
-    assert any("still missing after the last stage" in i.value for i in again.info)
+    assert any("Look at the missing values table" in i.value for i in again.info)
     labels = [b.label for b in again.button]
     assert "A stronger hint" in labels and "Show a hint" not in labels
     assert [e.event for e in objective_events.events_for_learner(learner)] == ["failed", "hint-1"]

@@ -87,11 +87,15 @@ def test_a_submitted_run_appears_trains_and_is_explained(open_page, learner, wor
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not at.metric:
         at.run()  # run_every never fires in AppTest: poll by hand
-    assert at.metric[0].label == "Test accuracy"
+    assert at.metric[0].label == "Validation accuracy"  # the test score waits for a final test
+    assert "Test accuracy (final test)" not in [m.label for m in at.metric]
     assert "What this run shows" in [h.value for h in at.subheader]
     assert any("examples per second" in i.value for i in at.info)
     # Hints wait behind "Show a hint" (check / hint(level) / solution): ask for the first.
     at.button(key=f"reveal_{LAB_ID}_batch-norm_run:{mine.id}_hint-1").click().run()
+    assert any("Open Compare runs" in i.value for i in at.info)  # first a nudge
+    assert not any("again with batch norm off" in i.value for i in at.info)
+    at.button(key=f"reveal_{LAB_ID}_batch-norm_run:{mine.id}_hint-2").click().run()
     assert any("again with batch norm off" in i.value for i in at.info)
 
 
@@ -109,7 +113,8 @@ def test_comparing_two_finished_runs_marks_the_settings_that_differ(open_page, l
     # The pair changed two settings at once: the batch-norm experiment says so.
     assert any("batch normalisation on and off" in w.value for w in at.warning)
     at.button(key=f"reveal_{LAB_ID}_batch-norm_run:{second}_hint-1").click().run()
-    assert any("also differ in learning rate" in i.value for i in at.info)
+    at.button(key=f"reveal_{LAB_ID}_batch-norm_run:{second}_hint-2").click().run()
+    assert any("also differ in learning rate (0.01 here, 0.001 there)" in i.value for i in at.info)
 
 
 def test_an_experiment_met_by_earlier_runs_stays_met_when_a_new_run_is_open(

@@ -26,16 +26,31 @@ INTRO = {
     "audio": "Sounds are waves; as a spectrogram they become a picture of pitch over time.",
     "tabular": "Tables are rows of separate columns: numbers and categories, in no order.",
 }
+# What each model family can do with this kind of data (the seed's pairings are strong
+# starting points, not rules); which of them this app offers comes from MODELS_FOR_KIND.
 WHY_THESE_MODELS = {
-    "image": "A CNN slides small filters over the picture. LSTM and transformer models read "
-    "sequences of words, so they are not offered for pictures.",
-    "text": "LSTM and transformer models read the words in order; a dense model averages them. "
-    "A CNN needs a grid such as a picture, so it is not offered for texts.",
-    "audio": "A CNN reads the spectrogram as a picture; a dense network sees one long list. "
-    "LSTM and transformer models read words, so they are not offered for sounds.",
-    "tabular": "A table row has no neighbouring pixels for a CNN and no word order for an "
-    "LSTM or transformer, so the dense network is the model that fits.",
+    "image": "A CNN slides small filters over the picture, so it finds the same stroke "
+    "wherever it appears; a dense network treats each pixel on its own. Transformers can "
+    "read pictures too, cut into small patches, but they need far more images than these.",
+    "text": "LSTM and transformer models read the words in order; a dense model averages "
+    "them and loses the order. A 1-D CNN can read texts as well, sliding its filters along "
+    "the words to spot short phrases.",
+    "audio": "A CNN reads the spectrogram as a picture of pitch over time, or as a 1-D CNN "
+    "slides along time; a dense network sees one long list of numbers. LSTM and attention "
+    "models (like transformers) can also read a sound moment by moment.",
+    "tabular": "A table row has no neighbouring pixels and no word order, so a dense network "
+    "that links every column to every unit is the usual start. Other designs, even "
+    "transformers that treat each column as a token, work on tables too, but on small "
+    "tables they rarely beat a well-prepared dense network.",
 }
+KIND_WORDS = {"image": "pictures", "text": "texts", "audio": "sounds", "tabular": "tables"}
+
+
+def offered_text(kind: str) -> str:
+    """Which models this app offers for a data type, as a plain sentence."""
+    names = [MODEL_NAMES[m] for m in MODELS_FOR_KIND[kind]]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"For {KIND_WORDS[kind]} this app offers {listed}."
 
 
 def render_data_type_tab(actor: Actor, kind: str) -> None:
@@ -108,7 +123,7 @@ def settings_form(actor: Actor, kind: str) -> dict[str, Any] | None:
             ),
             "epochs": st.slider("Epochs", 1, 60, key=f"dt_{kind}_epochs", persist_state="page"),
         }
-        st.caption(WHY_THESE_MODELS[kind])
+        st.caption(f"{WHY_THESE_MODELS[kind]} {offered_text(kind)}")
         for field, message in st.session_state.pop(f"dt_{kind}_errors", {}).items():
             st.error(f"{field.replace('_', ' ').capitalize()}: {message}.")
         pressed = st.form_submit_button(
@@ -134,8 +149,9 @@ def _copy_last_model(actor: Actor, kind: str) -> None:
     if model not in MODELS_FOR_KIND[kind]:
         fitting = " or ".join(MODEL_NAMES[m] for m in MODELS_FOR_KIND[kind])
         st.session_state[f"dt_{kind}_notice"] = (
-            f"Your last run used a {MODEL_NAMES.get(model, model)} model, which does not fit "
-            f"{kind} data. Choose {fitting} here, or train your last model on another tab."
+            f"Your last run used a {MODEL_NAMES.get(model, model)} model, which this app "
+            f"does not offer for {kind} data. Choose {fitting} here, or train your last "
+            "model on another tab."
         )
         return
     for field in MODEL_FIELDS:

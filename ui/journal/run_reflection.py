@@ -8,6 +8,7 @@ from classroom import journals
 from classroom.access import Actor
 from engine.jobs import RunStatus
 from labs import evidence
+from labs.run_pairs import validation_accuracy
 from ui.common.autosave import autosave_text_area
 from ui.common.local_time import local_time
 
@@ -24,8 +25,9 @@ SETTING_LABELS = {
 def run_summary_rows(run: RunStatus) -> list[tuple[str, str]]:
     rows = [(label, str(run.spec.get(key))) for key, label in SETTING_LABELS.items()]
     result = run.result or {}
-    if result.get("test_accuracy") is not None:
-        rows.append(("Test accuracy", f"{result['test_accuracy']:.1%}"))
+    score = validation_accuracy(result)  # the test score waits for the final test
+    if score is not None:
+        rows.append(("Validation accuracy", f"{score:.1%}"))
     rows.append(("Outcome", run.status))
     return rows
 

@@ -16,13 +16,14 @@ from engine.jobs import RunStatus
 from engine.spec import RunSpec
 from labs.objectives import ObjectiveOutcome
 from labs.run_explanations import Explanation
-from labs.run_pairs import LABELS, differing_settings, label
+from labs.run_pairs import LABELS, differing_settings, label, validation_accuracy
 
 MAX_RUNS = 4
 COLOURS = ("#4f46e5", "#f59e0b", "#10b981", "#ef4444")
 RESULTS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "status": ("Status", str),
-    "test_accuracy": ("Test accuracy", lambda v: f"{v:.1%}"),
+    # Runs are compared on validation: the test score is kept for the final test (results.py).
+    "val_accuracy": ("Validation accuracy", lambda v: f"{v:.1%}"),
     "best_val_accuracy": ("Best validation accuracy", lambda v: f"{v:.1%}"),
     "best_epoch": ("Best epoch", str),
     "epochs": ("Epochs trained", str),
@@ -42,7 +43,8 @@ EXPLANATION_ICONS = {
 
 def run_label(run: RunStatus) -> str:
     spec, result = run.spec, run.result or {}
-    accuracy = f" · {result['test_accuracy']:.1%}" if result.get("test_accuracy") else ""
+    score = validation_accuracy(result)
+    accuracy = f" · validation {score:.1%}" if score else ""
     return (
         f"Run {run.id} · {spec['optimizer']} lr {spec['learning_rate']:g} · {run.status}{accuracy}"
     )
@@ -112,11 +114,19 @@ def comparison_table(chosen: Sequence[RunStatus]) -> pd.DataFrame:
     ]
     results = []
     for key, (name, show) in RESULTS.items():
-        values = [r.status if key == "status" else (r.result or {}).get(key) for r in chosen]
+        values = [_result_value(r, key) for r in chosen]
         cells = ["—" if v is None else show(v) for v in values]
         results.append(row(name, cells, len(set(cells)) > 1))
     split = len(differ)
     return pd.DataFrame(settings[:split] + results + settings[split:])
+
+
+def _result_value(run: RunStatus, key: str) -> Any:
+    if key == "status":
+        return run.status
+    if key == "val_accuracy":  # runs stored before it was kept: their best epoch's
+        return validation_accuracy(run.result or {})
+    return (run.result or {}).get(key)
 
 
 def _highlighted(table: pd.DataFrame) -> Any:

@@ -7,8 +7,9 @@ import contextlib
 import plotly.graph_objects as go
 import streamlit as st
 
-from classroom import objective_events, runs
+from classroom import final_tests, objective_events, runs
 from classroom.access import Actor, NotFound
+from classroom.final_tests import FinalTestError, FinalTestRecord
 from engine.jobs import RESUMABLE, RunStatus
 from labs.objectives import (
     ObjectiveOutcome,
@@ -18,7 +19,9 @@ from labs.objectives import (
     step_for_objective,
 )
 from labs.registry import LABS
+from labs.run_pairs import validation_accuracy
 from ui.common.auth import current_actor
+from ui.common.local_time import local_time
 from ui.runs.figures import confusion_matrix_figure
 
 FAILURE_ADVICE = {
@@ -43,8 +46,18 @@ def render_outcome(run: RunStatus, actor: Actor) -> None:
             )
         return
     cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
-    cols[1].metric("Best validation accuracy", f"{result['best_val_accuracy']:.1%}")
+    score, best = validation_accuracy(result), result.get("best_val_accuracy")
+    cols[0].metric(
+        "Validation accuracy",
+        "no score" if score is None else f"{score:.1%}",
+        help="The score to choose settings by: the trained network on validation images, "
+        "which it never trained on.",
+    )
+    cols[1].metric(
+        "Best validation accuracy",
+        "no score" if best is None else f"{best:.1%}",
+        help=f"The best epoch's (epoch {result.get('best_epoch') or '?'}).",
+    )
     cols[2].metric("Training time", f"{result['seconds']:.1f} s")
     cols[3].metric(
         "Device",
@@ -57,6 +70,77 @@ def render_outcome(run: RunStatus, actor: Actor) -> None:
             "Numbers off the diagonal are mistakes."
         )
         st.plotly_chart(_confusion_figure(run), key=f"confusion_{run.id}", width="stretch")
+    render_final_test(run, actor)
+
+
+WHY_ONCE = (
+    "The test images stay hidden while you choose settings, so that one honest score can "
+    "tell how your network does on pictures nobody used to pick it. Each look at the test "
+    "score that helps you choose makes the test set part of the choosing, and its score "
+    "too hopeful: so compare runs on validation, and take the final test once, on the run "
+    "you pick."
+)
+
+
+def render_final_test(run: RunStatus, actor: Actor) -> None:
+    """The run's test accuracy, shown only once its owner took the final test on it; before
+    that, the button that takes it. A run finished after a final test gets a warning."""
+    if run.status != "done" or run.lab_id is None:
+        return
+    taken = final_tests.final_tests(actor, run.id)
+    mine = next((t for t in taken if t.run_id == run.id), None)
+    st.markdown("**Final test**")
+    if mine is not None:
+        accuracy = (run.result or {}).get("test_accuracy")
+        st.metric(
+            "Test accuracy (final test)", "no score" if accuracy is None else f"{accuracy:.1%}"
+        )
+        st.caption(
+            f"Final test taken on {local_time(mine.taken_at)}. This is the score to report: "
+            "the test images played no part in choosing this run."
+        )
+        return
+    later = _finished_after(run, taken)
+    if later is not None:
+        st.warning(
+            f"This run finished after your final test on run {later.run_id}. Compare it with "
+            "your other runs on validation accuracy: picking runs by their test scores "
+            "would tune your settings to the test set.",
+            icon=":material/warning:",
+        )
+    if run.owner_id != actor.id:
+        st.caption("The learner has not taken the final test on this run.")
+        return
+    st.caption(WHY_ONCE)
+    if taken:
+        runs_tested = ", ".join(str(t.run_id) for t in taken)
+        st.caption(
+            f"You already took the final test on run {runs_tested}. Another one is allowed, "
+            "but it turns the test score into one more way of choosing."
+        )
+    st.button(
+        "Final test",
+        key=f"final_test_{run.id}",
+        icon=":material/fact_check:",
+        help="Measure this run once on the test images, and record that you chose it.",
+        on_click=_take_final_test,
+        args=(actor, run.id),
+    )
+
+
+def _finished_after(run: RunStatus, taken: list[FinalTestRecord]) -> FinalTestRecord | None:
+    """The first final test in the lab, if this run finished after it."""
+    if not taken or run.finished_at is None:
+        return None
+    first = taken[0]
+    return first if run.finished_at > first.taken_at else None
+
+
+def _take_final_test(actor: Actor, run_id: int) -> None:
+    try:
+        final_tests.take_final_test(actor, run_id)
+    except (FinalTestError, NotFound) as exc:
+        st.toast(str(exc))
 
 
 def _confusion_figure(run: RunStatus) -> go.Figure:

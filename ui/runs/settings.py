@@ -8,6 +8,7 @@ import streamlit as st
 
 from engine.spec import RunSpec
 from labs.first_network import BATCH_SIZES, LEARNING_RATES
+from labs.run_pairs import validation_accuracy
 
 HIDDEN_UNITS = (16, 32, 64, 128, 256)
 HELP = {
@@ -71,7 +72,8 @@ def settings_form(defaults: RunSpec, errors: dict[str, str]) -> dict[str, Any] |
 
 def run_label(run: Any) -> str:
     result = run.result or {}
-    accuracy = f" · {result['test_accuracy']:.1%}" if result.get("test_accuracy") else ""
+    score = validation_accuracy(result)  # the test score waits for the final test
+    accuracy = f" · validation {score:.1%}" if score else ""
     spec = run.spec
     return (
         f"Run {run.id} · {spec['model']} · {spec['optimizer']} lr {spec['learning_rate']:g}"

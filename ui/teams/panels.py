@@ -93,7 +93,8 @@ def render_my_runs(actor: Actor) -> None:
         st.info("Your finished runs appear here. Train one in any lab first.")
         return
     for run in mine:
-        accuracy = f" · {run.test_accuracy:.1%}" if run.test_accuracy is not None else ""
+        score = run.val_accuracy
+        accuracy = f" · validation {score:.1%}" if score is not None else ""
         st.toggle(
             f"Run {run.id} · {run.status}{accuracy} · {settings_summary(run.spec)}",
             value=run.shared,
@@ -112,7 +113,8 @@ def render_shared_runs(actor: Actor, team: TeamInfo) -> None:
         return
     for run in shared:
         with st.container(border=True):
-            accuracy = f"{run.test_accuracy:.1%}" if run.test_accuracy is not None else "no score"
+            score = run.val_accuracy
+            accuracy = f"validation {score:.1%}" if score is not None else "no score"
             st.markdown(
                 f"**Run {run.id}** by {md_escape(run.owner_name)} · {run.status} · {accuracy}"
             )
@@ -145,10 +147,10 @@ def render_forks(actor: Actor, team: TeamInfo) -> None:
         if origin is not None:
             came_from += f" by {md_escape(origin.owner_name)}"
         line = f"Run {fork.id} by {md_escape(fork.owner_name)} · {fork.status} · from {came_from}"
-        if fork.test_accuracy is not None:
-            line += f" · {fork.test_accuracy:.1%}"
-            if origin is not None and origin.test_accuracy is not None:
-                line += f" (origin {origin.test_accuracy:.1%})"
+        if fork.val_accuracy is not None:
+            line += f" · validation {fork.val_accuracy:.1%}"
+            if origin is not None and origin.val_accuracy is not None:
+                line += f" (origin {origin.val_accuracy:.1%})"
         st.markdown(line)
         if fork.owner_id == actor.id and fork.status == "done" and origin is not None:
             _check_fork(actor, fork, origin)
@@ -161,7 +163,7 @@ def render_forks(actor: Actor, team: TeamInfo) -> None:
 
 
 def _check_fork(actor: Actor, fork: SharedRun, origin: SharedRun) -> None:
-    outcome = fork_outcome(fork.id, fork.status, fork.test_accuracy, origin.test_accuracy)
+    outcome = fork_outcome(fork.id, fork.status, fork.val_accuracy, origin.val_accuracy)
     seen = st.session_state.setdefault("_teamwork_recorded", {})
     if fork.id not in seen:
         seen[fork.id] = any(o.passed for o in evidence.record_objective(actor, LAB_ID, outcome))

@@ -14,7 +14,8 @@ from classroom.access import Actor, NotFound
 from engine.data import DataError, load_bundle
 from engine.jobs import RunStatus
 from engine.spec import OPTIMIZER_NAMES, RunSpec, SpecError, parse_spec
-from engine.training.optim import LearningRatePreview, batches_per_epoch, preview_learning_rates
+from engine.training.optim import LearningRatePreview, preview_learning_rates
+from engine.training.parallel import batch_shape
 from labs.first_network import BATCH_SIZES, LEARNING_RATES
 from labs.run_pairs import gpu_count, label, transfer_mismatch
 
@@ -57,6 +58,9 @@ HELP = {
     "kept in 32 bits. bf16 runs on CPUs too; fp16 needs a GPU.",
     "data_parallel": "Several worker processes each train on part of every batch stream and "
     "average their gradients.",
+    "parallel_batch": "Split: the workers share each batch, so only the number of workers "
+    "changes. Own batch: each worker takes a whole batch, so the effective batch grows and an "
+    "epoch has fewer steps.",
     "train_limit": "Keep only this many labelled training examples (0: all of them).",
     "pretrained_from": "Start from the features a finished digits 0-4 run learned; only the "
     "output layer starts fresh.",
@@ -219,12 +223,15 @@ def _train_rows(dataset: str, train_limit: int | None) -> int:
 
 
 def _preview(values: dict[str, Any]) -> None:
-    wanted = {k: st.session_state.get(k) for k in ("opt_workers", "opt_limit")}
+    wanted = {
+        k: st.session_state.get(k) for k in ("opt_workers", "opt_limit", "opt_parallel_batch")
+    }
     try:
         spec = parse_spec(
             values
             | {
                 "data_parallel": wanted["opt_workers"] or 1,
+                "parallel_batch": wanted["opt_parallel_batch"] or "global",
                 "train_limit": wanted["opt_limit"] or None,
             }
         )
@@ -235,7 +242,9 @@ def _preview(values: dict[str, Any]) -> None:
     except DataError as exc:
         st.caption(f"No preview: {exc}")
         return
-    batches = batches_per_epoch(rows, spec.batch_size, spec.data_parallel)
+    batches = batch_shape(spec.batch_size, spec.data_parallel, spec.parallel_batch, rows)[
+        "steps_per_epoch"
+    ]
     st.plotly_chart(
         schedule_preview_figure(preview_learning_rates(spec, batches)),
         key="opt_schedule_preview",
@@ -339,7 +348,7 @@ def _hardware(d: RunSpec) -> dict[str, Any]:
         )
     else:
         st.caption(f"This server has {gpus} GPU(s); 'auto' trains on the first.")
-    return {
+    chosen: dict[str, Any] = {
         "device": st.radio(
             "Device",
             ["auto", "cpu", "cuda"],
@@ -354,15 +363,48 @@ def _hardware(d: RunSpec) -> dict[str, Any]:
             key="opt_precision",
             help=HELP["mixed_precision"],
         ),
-        "data_parallel": st.slider(
+        "data_parallel": st.select_slider(
             "Data-parallel workers",
-            1,
-            4,
+            WORKER_COUNTS,
             d.data_parallel,
             key="opt_workers",
             help=HELP["data_parallel"],
         ),
     }
+    return chosen | {"parallel_batch": _parallel_batch(d, chosen["data_parallel"])}
+
+
+# Every batch size the lab offers (8 to 256) splits evenly between 1, 2 or 4 workers.
+WORKER_COUNTS = (1, 2, 4)
+PARALLEL_BATCHES = {
+    "global": "Split each batch between the workers",
+    "per_worker": "Give each worker a batch of its own",
+}
+
+
+def _parallel_batch(d: RunSpec, workers: int) -> str:
+    """How the workers share a batch, with the batch each one takes and the batch per step."""
+    choice = st.radio(
+        "How the workers share a batch",
+        list(PARALLEL_BATCHES),
+        index=list(PARALLEL_BATCHES).index(d.parallel_batch),
+        format_func=PARALLEL_BATCHES.__getitem__,
+        key="opt_parallel_batch",
+        disabled=workers < 2,
+        help=HELP["parallel_batch"],
+    )
+    size = st.session_state.get("opt_batch") or d.batch_size
+    if workers > 1 and choice == "global" and size % workers:
+        st.caption(f"A batch of {size} does not split evenly between {workers} workers.")
+    elif workers > 1:
+        shape = batch_shape(size, workers, choice)
+        st.caption(
+            f"Each optimiser step averages {shape['global_batch']} examples (the effective "
+            f"batch); each of the {workers} workers takes {shape['worker_batch']} of them."
+        )
+    # one worker has nobody to share with: store the default, so that runs with one worker
+    # never differ in a setting that changes nothing for them
+    return str(choice) if workers > 1 else "global"
 
 
 def _transfer(d: RunSpec, sources: list[RunStatus]) -> dict[str, Any]:
