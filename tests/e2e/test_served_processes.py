@@ -22,6 +22,7 @@ from playwright.sync_api import BrowserContext, Page, Response, expect
 from classroom import accounts, classes
 from db.migrate import upgrade
 from db.session import dispose_engines
+from labs.first_network import DEFAULT_SPEC
 from server.nginx_conf import BACKEND_HEADER, ROUTE_COOKIE, find_nginx
 from settings import PROJECT_ROOT
 from tests.e2e.helpers import free_port, sign_in, wait_for_app, wait_for_points
@@ -169,7 +170,7 @@ def start_run(page: Page, base: str) -> str:
     page.get_by_role("radio", name="CNN").click()
     epochs = page.get_by_role("slider", name="Epochs")
     epochs.focus()
-    for _ in range(EPOCHS - 10):  # the lab's default is 10 epochs
+    for _ in range(EPOCHS - DEFAULT_SPEC.epochs):  # from the lab's starting value
         page.keyboard.press("ArrowRight")
     expect(epochs).to_have_attribute("aria-valuetext", str(EPOCHS))
     page.get_by_role("button", name="Train").click()
