@@ -328,7 +328,8 @@ def cross_type_hints(outcome: RunOutcome) -> list[str]:
 
 
 def comparison_rows(outcomes: Iterable[RunOutcome]) -> list[dict[str, Any]]:
-    """One row per run for a side-by-side table: type, data, model and results."""
+    """One row per run for a side-by-side table: type, data, model and results. Runs are
+    compared on validation accuracy: the test score waits for the learner's final test."""
     rows = []
     for o in outcomes:
         result = o.get("result") or {}
@@ -338,7 +339,7 @@ def comparison_rows(outcomes: Iterable[RunOutcome]) -> list[dict[str, Any]]:
                 "dataset": setting(o, "dataset"),
                 "model": describe_model(o),
                 "epochs": setting(o, "epochs"),
-                "test accuracy": float(result.get("test_accuracy") or 0.0),
+                "validation accuracy": validation_accuracy(result) or 0.0,
                 "weights": int(result.get("parameters") or 0),
                 "seconds": round(float(result.get("seconds") or 0.0), 1),
             }

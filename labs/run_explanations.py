@@ -10,6 +10,7 @@ from typing import Any
 from engine.jobs import MetricRow, RunStatus
 from engine.spec import RunSpec
 from engine.training.parallel import batch_shape
+from labs.run_pairs import validation_accuracy
 
 Row = tuple[float, dict[str, float]]  # (epoch, values) as the metrics table holds them
 DEFAULTS: dict[str, Any] = RunSpec().model_dump()
@@ -271,8 +272,8 @@ def _transfer(status: str, spec: dict[str, Any], result: dict[str, Any]) -> Expl
     source, limit = spec["pretrained_from"], spec["train_limit"]
     if source is None and limit is None:
         return None
-    accuracy = result.get("test_accuracy")
-    reached = f" and reached {accuracy:.1%} test accuracy" if accuracy is not None else ""
+    accuracy = validation_accuracy(result)  # the test score waits for the final test
+    reached = f" and reached {accuracy:.1%} validation accuracy" if accuracy is not None else ""
     few = f"only {limit} labelled training examples" if limit else "the full training set"
     if source is None:
         text = f"This network started from random weights and learned from {few}{reached}."

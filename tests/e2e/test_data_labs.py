@@ -69,7 +69,7 @@ def test_a_messy_file_is_cleaned_stored_trained_on_and_drifts(
     expect(finished.first).to_be_visible(timeout=120_000)
     wait_for_app(page)
     expect(finished).to_have_count(1)  # the page redrawn once the run ended: one panel
-    history = page.get_by_test_id("stDataFrame").filter(has_text="test accuracy")
+    history = page.get_by_test_id("stDataFrame").filter(has_text="validation accuracy")
     expect(history).to_be_visible()
 
     page.get_by_text("Re-run the saved pipeline on a new file").click()

@@ -45,9 +45,13 @@ def test_a_learner_trains_on_the_image_tab_and_watches_the_live_chart(server, br
     # The live chart (not the preview pictures) grows while the run still trains.
     wait_for_points(learner, chart_points(learner), while_shown="Training: epoch")
 
-    accuracy = learner.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+    # Runs are compared on validation accuracy; the test score waits for the final test.
+    metrics = learner.get_by_test_id("stMetric")
+    accuracy = metrics.filter(has_text=re.compile("^Validation accuracy"))
     expect(accuracy).to_be_visible(timeout=240_000)
     expect(accuracy.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d{1,3}\.\d%$"))
+    expect(metrics.filter(has_text="Test accuracy")).to_have_count(0)
+    expect(learner.get_by_role("button", name="Final test")).to_be_visible()
     # One run cannot show a CNN beating a dense network: the objective says what to do next.
     expect(learner.get_by_text("Not yet: Show a CNN beating a dense network")).to_be_visible()
     learner.get_by_role("button", name="Show a hint").first.click()

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from classroom import datasets, runs
+from classroom import datasets, final_tests, runs
 from engine import jobs
 from engine.data.previews import vocabulary
 from engine.spec import RunSpec
@@ -228,14 +228,40 @@ def test_a_finished_run_shows_results_objectives_and_the_cross_type_table(
     jobs.finish(table, "done", result=result)
     at = open_tab(open_page, learner, "Tabular")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Test accuracy"] == "97.0%" and metrics["Weights"] == "5,059"
+    assert metrics["Validation accuracy"] == "98.0%" and metrics["Weights"] == "5,059"
     passed = [s.value for s in at.success]
     assert any("95% validation accuracy on a table" in s for s in passed)
     assert any("same model settings on two different data types" in s for s in passed)
     comparison = at.dataframe[-1].value
     assert list(comparison["data type"]) == ["tabular", "image"]
     assert list(comparison["weights"]) == [5059, 8906]
+    assert list(comparison["validation accuracy"]) == [0.98, 0.92]
+    assert "test accuracy" not in comparison.columns
     assert at.get("plotly_chart")  # the live chart of the finished run
+
+
+def test_a_tab_hides_the_test_score_until_the_learner_takes_the_final_test(
+    open_page, learner
+) -> None:
+    spec = RunSpec(dataset="penguins", model="dense", epochs=1)
+    older = runs.submit_run(learner, spec, LAB.id)
+    jobs.finish(older, "done", result={"val_accuracy": 0.9, "test_accuracy": 0.915})
+    result = {"val_accuracy": 0.96, "best_val_accuracy": 0.97, "test_accuracy": 0.935}
+    table = runs.submit_run(learner, spec, LAB.id)
+    jobs.finish(table, "done", result={**result, "parameters": 5059, "seconds": 1.0})
+    at = open_tab(open_page, learner, "Tabular")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Validation accuracy"] == "96.0%"
+    options = next(s.options for s in at.selectbox if s.label == "Your tabular runs")
+    assert any(o.endswith("96.0% validation") for o in options)
+    page_text = " ".join([*shown.values(), *options])
+    assert "93.5%" not in page_text and "91.5%" not in page_text  # no test score before it
+    assert "take the final test once, on the run you pick" in " ".join(c.value for c in at.caption)
+
+    at.button(key=f"final_test_{table}").click().run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Test accuracy (final test)"] == "93.5%"
+    assert final_tests.was_tested(learner.id, table)
 
 
 def test_the_cognitive_flexibility_track_links_each_step_to_the_lab(app_as, learner) -> None:

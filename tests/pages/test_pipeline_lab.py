@@ -7,6 +7,7 @@ import json
 import pytest
 
 from classroom import pipelines, progress, runs
+from engine import jobs
 from labs.pipeline_builder import PIPELINE_NAME
 from tests.pages.helpers import PIPELINE_PAGE as PAGE
 from tests.pages.helpers import (
@@ -287,3 +288,30 @@ def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
     shown = json.loads(table.proto.columns)  # accuracy in per cent, times to the minute
     assert shown["test_accuracy"]["type_config"]["format"] == "percent"
     assert shown["created_at"]["type_config"]["format"] == "ddd D MMM YYYY, HH:mm [UTC]"
+
+
+def test_a_versions_runs_show_validation_and_the_test_score_only_after_the_final_test(
+    lab, learner
+) -> None:
+    add_stage(
+        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
+    )
+    build_clean_pipeline(lab)
+    add_stage(lab, "target", ["passed"])
+    run_pipeline(lab)
+    lab.button(key="pl_store").click().run()
+    lab.button(key="pl_train").click().run()
+    run_id = runs.my_runs(learner, "pipeline-builder")[0].id
+    result = {"val_accuracy": 0.8, "best_val_accuracy": 0.85, "test_accuracy": 0.735}
+    jobs.finish(run_id, "done", result={**result, "seconds": 1.0})
+    lab.run()
+    assert not lab.exception, lab.exception
+    table = next(d for d in lab.dataframe if "run_id" in d.value.columns).value
+    assert table["best_val_accuracy"].tolist() == [0.85]
+    assert table["test_accuracy"].isna().all()  # hidden until the final test
+
+    lab.button(key=f"final_test_{run_id}").click().run()
+    assert not lab.exception, lab.exception
+    assert {m.label: m.value for m in lab.metric}["Test accuracy (final test)"] == "73.5%"
+    table = next(d for d in lab.dataframe if "run_id" in d.value.columns).value
+    assert table["test_accuracy"].tolist() == [0.735]

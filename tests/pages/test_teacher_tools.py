@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from classroom import assignments, classes, journals, objective_events, progress
+from classroom import assignments, classes, final_tests, journals, objective_events, progress
 from db.models import Assignment
 from db.session import write_session
 from engine import jobs
@@ -133,7 +133,7 @@ def test_the_learner_detail_page_shows_runs_steps_reflections_and_events(
     app_as, teacher, klass, learner
 ) -> None:
     run_id = jobs.submit(RunSpec(epochs=1), owner_id=learner.id, lab_id="first-network")
-    jobs.finish(run_id, "done", result={"test_accuracy": 0.9})
+    jobs.finish(run_id, "done", result={"val_accuracy": 0.88, "test_accuracy": 0.9})
     objective_events.record_event(
         learner,
         "first-network",
@@ -155,11 +155,18 @@ def test_the_learner_detail_page_shows_runs_steps_reflections_and_events(
     assert [t.value for t in at.title] == ["Lin"]
     runs_table = next(d.value for d in at.dataframe if "status" in d.value.columns)
     assert runs_table["run"].tolist() == [run_id]
+    assert runs_table["validation accuracy"].tolist() == [0.88]
+    assert runs_table["final test accuracy"].isna().all()  # no final test taken yet
     events = next(d.value for d in at.dataframe if "what happened" in d.value.columns)
     assert events["what happened"].tolist() == ["check failed"]
     assert any("How a neural network learns" in c.value for c in at.caption)
     assert "I changed the learning rate and it helped." in [t.value for t in at.text]
     assert "Send feedback" in [b.label for b in at.button]  # the feedback form of the entry
+
+    final_tests.take_final_test(learner, run_id)  # now the learner reports this run's test score
+    at.run()
+    runs_table = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    assert runs_table["final test accuracy"].tolist() == [0.9]
 
 
 @pytest.mark.parametrize("who", ["other teacher", "unknown id"])

@@ -23,10 +23,11 @@ from labs.data_types import (
     run_kind,
 )
 from labs.objectives import RunOutcome
+from labs.run_pairs import validation_accuracy
 from ui.journal.run_reflection import render_journal_box
 from ui.runs.figures import confusion_matrix_figure
 from ui.runs.live_run import render_live_panel
-from ui.runs.results import render_objectives, render_outcome
+from ui.runs.results import render_final_test, render_objectives, render_outcome
 
 
 def outcome(run: RunStatus) -> RunOutcome:
@@ -40,8 +41,8 @@ def runs_of_kind(actor: Actor, kind: str) -> list[RunStatus]:
 def run_label(run: RunStatus) -> str:
     dataset = str(run.spec.get("dataset", ""))
     data = "your upload" if dataset.startswith("upload:") else dataset
-    accuracy = (run.result or {}).get("test_accuracy")
-    score = f" · {accuracy:.1%}" if accuracy else ""
+    accuracy = validation_accuracy(run.result or {})
+    score = f" · {accuracy:.1%} validation" if accuracy is not None else ""
     return (
         f"Run {run.id} · {data} · {describe_model(outcome(run))} · "
         f"{run.spec.get('epochs')} epochs · {run.status}{score}"
@@ -78,7 +79,7 @@ def _labels(history: list[RunStatus]) -> Callable[[int], str]:
 
 def render_finished(actor: Actor, kind: str, run: RunStatus) -> None:
     if run.status == "done":
-        _render_result(run)
+        _render_result(actor, run)
     else:
         render_outcome(run, actor)
     wanted = {OBJECTIVE_FOR_KIND[kind].id, CROSS_TYPE_OBJECTIVE.id}
@@ -89,10 +90,17 @@ def render_finished(actor: Actor, kind: str, run: RunStatus) -> None:
         render_journal_box(actor, run, steps_for_lab(LAB.id, "reflect")[0].prompt)
 
 
-def _render_result(run: RunStatus) -> None:
+def _render_result(actor: Actor, run: RunStatus) -> None:
+    """Validation accuracy to compare runs by; the test score waits for the final test."""
     result = run.result or {}
+    score = validation_accuracy(result)
     cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{result.get('test_accuracy', 0):.1%}")
+    cols[0].metric(
+        "Validation accuracy",
+        "no score" if score is None else f"{score:.1%}",
+        help="The score to compare your runs by: the trained network on validation examples, "
+        "which it never trained on.",
+    )
     cols[1].metric("Best validation accuracy", f"{result.get('best_val_accuracy') or 0:.1%}")
     cols[2].metric("Weights", f"{int(result.get('parameters') or 0):,}")
     cols[3].metric("Training time", f"{float(result.get('seconds') or 0):.1f} s")
@@ -102,6 +110,7 @@ def _render_result(run: RunStatus) -> None:
             figure = confusion_matrix_figure(matrix, names)
             figure.update_layout(xaxis_title="predicted class", yaxis_title="true class")
             st.plotly_chart(figure, key=f"dt_confusion_{run.id}", width="stretch")
+    render_final_test(run, actor)
 
 
 def _render_cross_type(actor: Actor, run: RunStatus) -> None:
@@ -124,8 +133,8 @@ def _render_cross_type(actor: Actor, run: RunStatus) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "test accuracy": st.column_config.ProgressColumn(
-                "test accuracy", min_value=0.0, max_value=1.0, format="percent"
+            "validation accuracy": st.column_config.ProgressColumn(
+                "validation accuracy", min_value=0.0, max_value=1.0, format="percent"
             )
         },
     )

@@ -96,22 +96,25 @@ def distribution_chart(
 
 
 def run_history_chart(rows: list[dict[str, Any]]) -> alt.Chart:
-    """Test accuracy of each finished run trained on one version, in the order they ran."""
+    """Best validation accuracy of each finished run trained on one version, in the order
+    they ran (the test score waits for the final test)."""
     frame = pd.DataFrame(
         [
-            {"run": f"run {r['run_id']}", "test accuracy": r["test_accuracy"]}
+            {"run": f"run {r['run_id']}", "validation accuracy": r["best_val_accuracy"]}
             for r in rows
-            if r.get("test_accuracy") is not None
+            if r.get("best_val_accuracy") is not None
         ],
-        columns=["run", "test accuracy"],
+        columns=["run", "validation accuracy"],
     )
     chart: alt.Chart = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
             x=alt.X("run:N", sort=None, title=None),
-            y=alt.Y("test accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            tooltip=["run", alt.Tooltip("test accuracy:Q", format=".1%")],
+            y=alt.Y(
+                "validation accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+            ),
+            tooltip=["run", alt.Tooltip("validation accuracy:Q", format=".1%")],
         )
     )
     return chart

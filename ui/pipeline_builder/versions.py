@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from classroom import pipelines, runs, team_pipelines, teams
+from classroom import final_tests, pipelines, runs, team_pipelines, teams
 from classroom.access import Actor, NotFound
 from classroom.csv_export import safe_csv as safe_csv  # pages/pipeline_builder.py uses it
 from engine.data import DataError
@@ -24,6 +24,7 @@ from ui.pipeline_builder.charts import distribution_chart, drift_chart, run_hist
 from ui.pipeline_builder.parts import record
 from ui.pipeline_builder.sources import UPLOAD_TYPES
 from ui.runs.live_run import render_live_panel
+from ui.runs.results import render_final_test
 
 
 def store_version(actor: Actor, spec: PipelineSpec, frame: pd.DataFrame) -> None:
@@ -268,12 +269,18 @@ def render_training(actor: Actor) -> None:
         st.query_params.pop("run", None)
         return
     if run.lab_id == LAB.id:
-        render_live_panel(actor, run.id)
+        shown = render_live_panel(actor, run.id)
+        if not shown.active:  # choose on validation; the test score once, for the run picked
+            render_final_test(shown, actor)
 
 
 def render_history(actor: Actor, version: int) -> None:
-    """Every run trained on one version: status and accuracy, as a table and a line."""
-    rows = pipelines.version_runs(actor, PIPELINE_NAME, version)
+    """Every run trained on one version: status and validation accuracy, as a table and a
+    line. A run's test score shows only once the learner took the final test on it."""
+    rows = [
+        {**r, "test_accuracy": r.get("test_accuracy") if _tested(actor, r) else None}
+        for r in pipelines.version_runs(actor, PIPELINE_NAME, version)
+    ]
     if not rows:
         st.caption(f"No runs on version {version} yet.")
         return
@@ -285,11 +292,19 @@ def render_history(actor: Actor, version: int) -> None:
         column_config={
             "run_id": st.column_config.NumberColumn("run", format="%d"),
             "created_at": time_column("started"),
-            "test_accuracy": st.column_config.NumberColumn("test accuracy", format="percent"),
+            "test_accuracy": st.column_config.NumberColumn(
+                "final test accuracy",
+                format="percent",
+                help="Shown once you took the final test on the run you chose.",
+            ),
             "best_val_accuracy": st.column_config.NumberColumn(
                 "best validation accuracy", format="percent"
             ),
         },
     )
-    if any(r.get("test_accuracy") is not None for r in rows):
+    if any(r.get("best_val_accuracy") is not None for r in rows):
         st.altair_chart(run_history_chart(rows))
+
+
+def _tested(actor: Actor, row: dict[str, Any]) -> bool:
+    return final_tests.was_tested(actor.id, int(row["run_id"]))

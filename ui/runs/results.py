@@ -74,8 +74,8 @@ def render_outcome(run: RunStatus, actor: Actor) -> None:
 
 
 WHY_ONCE = (
-    "The test images stay hidden while you choose settings, so that one honest score can "
-    "tell how your network does on pictures nobody used to pick it. Each look at the test "
+    "The test examples stay hidden while you choose settings, so that one honest score can "
+    "tell how your network does on examples nobody used to pick it. Each look at the test "
     "score that helps you choose makes the test set part of the choosing, and its score "
     "too hopeful: so compare runs on validation, and take the final test once, on the run "
     "you pick."
@@ -97,7 +97,7 @@ def render_final_test(run: RunStatus, actor: Actor) -> None:
         )
         st.caption(
             f"Final test taken on {local_time(mine.taken_at)}. This is the score to report: "
-            "the test images played no part in choosing this run."
+            "the test examples played no part in choosing this run."
         )
         return
     later = _finished_after(run, taken)
@@ -122,7 +122,7 @@ def render_final_test(run: RunStatus, actor: Actor) -> None:
         "Final test",
         key=f"final_test_{run.id}",
         icon=":material/fact_check:",
-        help="Measure this run once on the test images, and record that you chose it.",
+        help="Measure this run once on the test examples, and record that you chose it.",
         on_click=_take_final_test,
         args=(actor, run.id),
     )

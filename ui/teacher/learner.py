@@ -5,11 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from classroom import assignments, challenges, classes, journals, objective_events, progress
+from classroom import (
+    assignments,
+    challenges,
+    classes,
+    final_tests,
+    journals,
+    objective_events,
+    progress,
+)
 from classroom.access import Actor
 from classroom.classes import Member
 from curriculum.catalog import tracks
 from labs.registry import LABS
+from labs.run_pairs import validation_accuracy
 from ui.common.local_time import local_time, local_times, time_column
 from ui.journal.entries import render_entry_text
 from ui.journal.feedback import render_feedback_form
@@ -56,7 +65,11 @@ def render_runs(teacher: Actor, learner: Member) -> None:
             "lab": in_challenges.get(r.id)
             or (LABS[r.lab_id].title if r.lab_id in LABS else (r.lab_id or "—")),
             "status": r.status,
-            "test accuracy": (r.result or {}).get("test_accuracy"),
+            "validation accuracy": validation_accuracy(r.result or {}),
+            # the test score only once the learner took the final test on this run
+            "final test accuracy": (r.result or {}).get("test_accuracy")
+            if final_tests.was_tested(r.owner_id, r.id)
+            else None,
             "started": r.created_at,
         }
         for r in history
@@ -69,7 +82,11 @@ def render_runs(teacher: Actor, learner: Member) -> None:
         width="stretch",
         key="learner_runs",
         column_config={
-            "test accuracy": st.column_config.NumberColumn(format="percent"),
+            "validation accuracy": st.column_config.NumberColumn(format="percent"),
+            "final test accuracy": st.column_config.NumberColumn(
+                format="percent",
+                help="Shown once the learner took the final test on the run they chose.",
+            ),
             "started": time_column(),
         },
     )

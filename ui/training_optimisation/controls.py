@@ -17,7 +17,7 @@ from engine.spec import OPTIMIZER_NAMES, RunSpec, SpecError, parse_spec
 from engine.training.optim import LearningRatePreview, preview_learning_rates
 from engine.training.parallel import batch_shape
 from labs.first_network import BATCH_SIZES, LEARNING_RATES
-from labs.run_pairs import gpu_count, label, transfer_mismatch
+from labs.run_pairs import gpu_count, label, transfer_mismatch, validation_accuracy
 
 DATASETS = {
     "digits": "All digits 0-9",
@@ -77,10 +77,12 @@ def transfer_sources(actor: Actor) -> list[RunStatus]:
 
 
 def source_label(run: RunStatus) -> str:
-    spec, accuracy = run.spec, (run.result or {}).get("test_accuracy") or 0.0
+    """A transfer source, with its validation accuracy (its test score waits for the final
+    test: choosing a source by it would tune the choice to the test set)."""
+    spec, accuracy = run.spec, validation_accuracy(run.result or {}) or 0.0
     return (
         f"Run {run.id} · {spec['model']} · {spec['hidden_units']} units · depth {spec['depth']}"
-        f" · {accuracy:.1%}"
+        f" · {accuracy:.1%} validation"
     )
 
 
