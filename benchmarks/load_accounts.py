@@ -88,6 +88,6 @@ def trainer_slots(concurrent_runs: int | None) -> int:
     """How many runs the worker trains at once (the app's own default)."""
     if concurrent_runs:
         return concurrent_runs
-    from engine.worker import default_concurrency
+    from settings import max_concurrent_runs
 
-    return default_concurrency()
+    return max_concurrent_runs()

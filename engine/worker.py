@@ -28,10 +28,6 @@ CANCEL_GRACE_SECONDS = 10.0
 STUDY_CHECK_SECONDS = 0.5  # how often the worker looks for queued hyperparameter studies
 
 
-def default_concurrency() -> int:
-    return max_concurrent_runs()
-
-
 def _context() -> mp.context.ForkServerContext:
     # forkserver: each run is a fork of a server that has already imported torch, so a run
     # starts in a fraction of a second, and CUDA is never initialised in a forked parent.
@@ -51,7 +47,7 @@ def warm_up() -> None:
 
 @dataclass
 class LocalWorker:
-    max_concurrent: int = field(default_factory=default_concurrency)
+    max_concurrent: int = field(default_factory=max_concurrent_runs)
     poll_seconds: float = 0.1
     running: dict[int, BaseProcess] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)  # run id -> monotonic start
@@ -248,7 +244,7 @@ def serve(parent_pid: int | None = None, max_concurrent: int | None = None) -> N
         return
     # First, before torch loads (seconds): the runs a killed worker left "running".
     sweep_runs_of_lost_workers()
-    worker = LocalWorker(max_concurrent or default_concurrency())
+    worker = LocalWorker(max_concurrent or max_concurrent_runs())
     warm_up()
     stopping = False
 

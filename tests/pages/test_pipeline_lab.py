@@ -35,6 +35,19 @@ def build_clean_pipeline(at) -> None:
     add_stage(at, "deduplicate")
 
 
+def store_and_train_a_version(at) -> None:
+    """Clean the demo table with "passed" as the target, store it, and press Train."""
+    # "about 30" in minutes would stop the trainer's own checks: blank it, then drop the row
+    add_stage(
+        at, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
+    )
+    build_clean_pipeline(at)
+    add_stage(at, "target", ["passed"])
+    run_pipeline(at)
+    at.button(key="pl_store").click().run()
+    at.button(key="pl_train").click().run()
+
+
 @pytest.mark.parametrize("who", ["learner", "teacher"])
 def test_the_page_renders_for_learners_and_teachers(app_as, request, who) -> None:
     at = app_as(request.getfixturevalue(who))
@@ -133,15 +146,7 @@ def test_a_version_without_a_target_cannot_be_trained(lab) -> None:
 
 
 def test_a_version_with_a_target_is_queued_for_training(lab, learner) -> None:
-    # "about 30" in minutes would stop the trainer's own checks: blank it, then drop the row
-    add_stage(
-        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
-    )
-    build_clean_pipeline(lab)
-    add_stage(lab, "target", ["passed"])
-    run_pipeline(lab)
-    lab.button(key="pl_store").click().run()
-    lab.button(key="pl_train").click().run()
+    store_and_train_a_version(lab)
     assert not lab.exception
     assert not [e.value for e in lab.error]
     assert any("is queued: a dense network on version 1" in i.value for i in lab.info)
@@ -271,14 +276,7 @@ def test_the_script_and_the_spec_can_be_downloaded(lab) -> None:
 
 
 def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
-    add_stage(
-        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
-    )
-    build_clean_pipeline(lab)
-    add_stage(lab, "target", ["passed"])
-    run_pipeline(lab)
-    lab.button(key="pl_store").click().run()
-    lab.button(key="pl_train").click().run()
+    store_and_train_a_version(lab)
     assert not lab.exception
     run_id = runs.my_runs(learner, "pipeline-builder")[0].id
     assert lab.query_params["run"] == str(run_id)
@@ -293,14 +291,7 @@ def test_training_on_a_version_shows_the_live_run(lab, learner) -> None:
 def test_a_versions_runs_show_validation_and_the_test_score_only_after_the_final_test(
     lab, learner
 ) -> None:
-    add_stage(
-        lab, "fix_types", ["minutes"], Type="float", **{"A value that won't convert": "missing"}
-    )
-    build_clean_pipeline(lab)
-    add_stage(lab, "target", ["passed"])
-    run_pipeline(lab)
-    lab.button(key="pl_store").click().run()
-    lab.button(key="pl_train").click().run()
+    store_and_train_a_version(lab)
     run_id = runs.my_runs(learner, "pipeline-builder")[0].id
     result = {"val_accuracy": 0.8, "best_val_accuracy": 0.85, "test_accuracy": 0.735}
     jobs.finish(run_id, "done", result={**result, "seconds": 1.0})
